@@ -1,0 +1,85 @@
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.translation import gettext_lazy as _
+from treebeard.admin import TreeAdmin
+from treebeard.forms import movenodeform_factory
+
+from members.models import AuditEntry, MemberImport, Membership, Organization, RoleAssignment, User
+
+
+@admin.register(Organization)
+class OrganizationAdmin(TreeAdmin):
+    form = movenodeform_factory(Organization)
+    list_display = ["name", "code", "kind"]
+    list_filter = ["kind"]
+    search_fields = ["name", "name_folded", "code"]
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    autocomplete_fields = ["organization"]
+
+
+class RoleAssignmentInline(admin.TabularInline):
+    model = RoleAssignment
+    extra = 0
+    autocomplete_fields = ["organization"]
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    ordering = ["full_name_folded"]
+    list_display = ["full_name", "party_card_number", "email", "phone", "is_active", "is_staff"]
+    list_filter = ["is_active", "is_staff", "is_superuser"]
+    search_fields = ["full_name", "full_name_folded", "party_card_number", "email", "phone"]
+    inlines = [MembershipInline, RoleAssignmentInline]
+    fieldsets = [
+        (None, {"fields": ["full_name", "party_card_number", "email", "phone", "password"]}),
+        (_("Permissions"), {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        (_("Dates"), {"fields": ["last_login", "date_joined"]}),
+    ]
+    add_fieldsets = [
+        (None, {"fields": ["full_name", "party_card_number", "email", "password1", "password2"]}),
+    ]
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ["user", "organization", "started_on", "ended_on"]
+    list_select_related = ["user", "organization"]
+    search_fields = [
+        "user__full_name",
+        "user__party_card_number",
+        "organization__name",
+        "organization__code",
+    ]
+    autocomplete_fields = ["user", "organization"]
+
+
+@admin.register(RoleAssignment)
+class RoleAssignmentAdmin(admin.ModelAdmin):
+    list_display = ["user", "role", "organization", "created_at"]
+    list_filter = ["role"]
+    list_select_related = ["user", "organization"]
+    search_fields = ["user__full_name", "user__email", "organization__name", "organization__code"]
+    autocomplete_fields = ["user", "organization"]
+
+
+@admin.register(AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = ["at", "actor", "action", "object_type", "object_id"]
+    list_filter = ["action", "object_type"]
+    list_select_related = ["actor"]
+    search_fields = ["action", "object_type", "object_id", "actor__full_name"]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(MemberImport)
+class MemberImportAdmin(admin.ModelAdmin):
+    list_display = ["original_name", "uploaded_by", "status", "row_count", "uploaded_at"]
+    list_filter = ["status"]
+    list_select_related = ["uploaded_by"]
+    search_fields = ["original_name", "uploaded_by__full_name"]

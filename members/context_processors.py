@@ -1,0 +1,16 @@
+from members import permissions
+
+
+def navigation(request) -> dict:
+    """What the menu offers, by role; the views check again through permissions."""
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {"nav": {}}
+    return {
+        "nav": {
+            "organizations": permissions.can(user, permissions.MEMBERS_VIEW_ORGANIZATION),
+            "members": permissions.can(user, permissions.MEMBERS_VIEW_MEMBER),
+            "import": permissions.can(user, permissions.MEMBERS_IMPORT),
+            "admin": user.is_staff,
+        }
+    }

@@ -1,0 +1,289 @@
+from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
+
+from members.text import fold, nfc
+
+
+class OrganizationQuerySet(MP_NodeQuerySet):
+    def in_subtree(self, org: "Organization") -> "OrganizationQuerySet":
+        """The organisation and everything below it: one prefix scan on the path index."""
+        return self.filter(path__startswith=org.path)
+
+    def cells(self) -> "OrganizationQuerySet":
+        return self.filter(kind__in=Organization.CELL_KINDS)
+
+
+class OrganizationManager(MP_NodeManager):
+    def get_queryset(self) -> OrganizationQuerySet:
+        return OrganizationQuerySet(self.model, using=self._db).order_by("path")
+
+    def cells(self) -> OrganizationQuerySet:
+        return self.get_queryset().cells()
+
+    def in_subtree(self, org: "Organization") -> OrganizationQuerySet:
+        return self.get_queryset().in_subtree(org)
+
+
+class Organization(MP_Node):
+    class Kind(models.TextChoices):
+        BLOC_COMMITTEE = "bloc_committee", _("Bloc Party Committee")
+        UPPER_COMMITTEE = "upper_committee", _("Upper-grassroots Party Committee")
+        GRASSROOTS_COMMITTEE = "grassroots_committee", _("Grassroots Party Committee")
+        SUB_COMMITTEE = "sub_committee", _("Party sub-committee")
+        GRASSROOTS_CELL = "grassroots_cell", _("Grassroots Party cell")
+        CELL = "cell", _("Party cell")
+
+    CELL_KINDS = (Kind.GRASSROOTS_CELL, Kind.CELL)
+
+    name = models.CharField(_("name"), max_length=255)
+    code = models.CharField(
+        _("code"), max_length=40, unique=True, help_text=_("Short unique code, e.g. BTP-VP-CB1")
+    )
+    kind = models.CharField(_("kind"), max_length=32, choices=Kind.choices)
+    name_folded = models.CharField(max_length=255, editable=False, db_index=True)
+
+    objects = OrganizationManager()
+    node_order_by = ["name"]
+
+    class Meta:
+        verbose_name = _("organisation")
+        verbose_name_plural = _("organisations")
+        indexes = [
+            # LIKE 'prefix%' only uses a btree index under the C collation or with pattern ops.
+            models.Index(
+                fields=["path"], name="org_path_prefix_idx", opclasses=["varchar_pattern_ops"]
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = nfc(self.name)
+        self.code = nfc(self.code).strip()
+        self.name_folded = fold(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_folded"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:organization-detail", args=[self.pk])
+
+    @property
+    def is_cell(self) -> bool:
+        return self.kind in self.CELL_KINDS
+
+    def ancestor_paths(self) -> list[str]:
+        return [self.path[:i] for i in range(self.steplen, len(self.path) + 1, self.steplen)]
+
+    def lineage(self) -> "OrganizationQuerySet":
+        """This organisation and its ancestors, root first, in one query."""
+        return Organization.objects.filter(path__in=self.ancestor_paths()).order_by("path")
+
+
+class UserManager(BaseUserManager):
+    use_in_migrations = True
+
+    def _create_user(self, email, password, **extra_fields):
+        email = self.normalize_email(email) if email else ""
+        user = self.model(email=email, **extra_fields)
+        user.set_password(password)
+        user.save(using=self._db)
+        return user
+
+    def create_user(self, email="", password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", False)
+        extra_fields.setdefault("is_superuser", False)
+        return self._create_user(email, password, **extra_fields)
+
+    def create_superuser(self, email, password=None, **extra_fields):
+        extra_fields.setdefault("is_staff", True)
+        extra_fields.setdefault("is_superuser", True)
+        return self._create_user(email, password, **extra_fields)
+
+
+class User(AbstractBaseUser, PermissionsMixin):
+    full_name = models.CharField(_("full name"), max_length=150)
+    # Stored as NULL when absent so that the unique constraints ignore staff without a card.
+    party_card_number = models.CharField(
+        _("party card number"), max_length=20, unique=True, null=True, blank=True
+    )
+    email = models.EmailField(_("e-mail"), unique=True, null=True, blank=True)
+    phone = models.CharField(_("phone"), max_length=20, blank=True)
+    full_name_folded = models.CharField(max_length=150, editable=False, db_index=True)
+    is_staff = models.BooleanField(_("staff status"), default=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+
+    objects = UserManager()
+
+    USERNAME_FIELD = "email"
+    EMAIL_FIELD = "email"
+    REQUIRED_FIELDS = ["full_name"]
+
+    class Meta:
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+
+    def __str__(self) -> str:
+        return self.full_name or self.email or self.party_card_number or f"#{self.pk}"
+
+    def save(self, *args, **kwargs):
+        self.full_name = nfc(self.full_name).strip()
+        self.full_name_folded = fold(self.full_name)
+        self.email = self.email.strip().lower() if self.email else None
+        self.party_card_number = nfc(self.party_card_number or "").strip() or None
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "full_name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "full_name_folded"}
+        super().save(*args, **kwargs)
+
+    def get_full_name(self) -> str:
+        return self.full_name
+
+    def get_short_name(self) -> str:
+        return self.full_name.rsplit(" ", 1)[-1] if self.full_name else ""
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:member-detail", args=[self.pk])
+
+
+class MembershipQuerySet(models.QuerySet):
+    def current(self) -> "MembershipQuerySet":
+        return self.filter(ended_on__isnull=True)
+
+
+class Membership(models.Model):
+    """A member's cell over time: one open row is the current cell, closed rows are history."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("member")
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        related_name="memberships",
+        verbose_name=_("cell"),
+    )
+    started_on = models.DateField(_("from"), default=timezone.localdate)
+    ended_on = models.DateField(_("until"), null=True, blank=True)
+
+    objects = MembershipQuerySet.as_manager()
+
+    ORG_FIELD = "organization"
+
+    class Meta:
+        verbose_name = _("membership")
+        verbose_name_plural = _("memberships")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(ended_on__isnull=True),
+                name="membership_one_current_per_user",
+            ),
+            models.CheckConstraint(
+                condition=Q(ended_on__isnull=True) | Q(ended_on__gte=models.F("started_on")),
+                name="membership_ends_after_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.organization}"
+
+
+class Role(models.TextChoices):
+    SECRETARY = "secretary", pgettext_lazy("role", "Secretary")
+    DEPUTY_SECRETARY = "deputy_secretary", pgettext_lazy("role", "Deputy secretary")
+    COMMITTEE_MEMBER = "committee_member", pgettext_lazy("role", "Committee member")
+    PROPAGANDA_OFFICER = "propaganda_officer", pgettext_lazy("role", "Propaganda officer")
+    INSPECTOR = "inspector", pgettext_lazy("role", "Inspector")
+    ADMINISTRATOR = "administrator", pgettext_lazy("role", "Administrator")
+
+
+class RoleAssignment(models.Model):
+    """A role held on an organisation; it covers that organisation's whole subtree."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="role_assignments", verbose_name=_("user")
+    )
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.CASCADE,
+        related_name="role_assignments",
+        verbose_name=_("organisation"),
+    )
+    role = models.CharField(_("role"), max_length=32, choices=Role.choices)
+    created_at = models.DateTimeField(_("assigned at"), default=timezone.now)
+
+    ORG_FIELD = "organization"
+
+    class Meta:
+        verbose_name = _("role assignment")
+        verbose_name_plural = _("role assignments")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "organization", "role"], name="role_assignment_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} — {self.get_role_display()} — {self.organization}"
+
+
+class AuditEntry(models.Model):
+    """Who changed what, when, with the values before and after."""
+
+    actor = models.ForeignKey(
+        User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("actor")
+    )
+    action = models.CharField(_("action"), max_length=64)
+    object_type = models.CharField(_("object type"), max_length=64)
+    object_id = models.CharField(_("object id"), max_length=64)
+    before = models.JSONField(_("before"), null=True, blank=True)
+    after = models.JSONField(_("after"), null=True, blank=True)
+    at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit entry")
+        verbose_name_plural = _("audit entries")
+        indexes = [models.Index(fields=["object_type", "object_id"])]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
+
+
+class MemberImport(models.Model):
+    """An uploaded member list: kept so that a preview can be confirmed and audited later."""
+
+    class Status(models.TextChoices):
+        PREVIEWED = "previewed", _("Previewed")
+        APPLIED = "applied", _("Applied")
+
+    uploaded_by = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    file = models.FileField(_("file"), upload_to="imports/members/%Y/%m/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.PREVIEWED
+    )
+    row_count = models.PositiveIntegerField(_("rows"), default=0)
+    created_count = models.PositiveIntegerField(_("created"), default=0)
+    updated_count = models.PositiveIntegerField(_("updated"), default=0)
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+    applied_at = models.DateTimeField(_("applied at"), null=True, blank=True)
+
+    OWNER_FIELD = "uploaded_by"  # an upload is its uploader's alone
+
+    class Meta:
+        verbose_name = _("member import")
+        verbose_name_plural = _("member imports")
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,0 +1,219 @@
+"""The one place that decides who may do what.
+
+A role held on an organisation grants its actions on that organisation and its whole subtree.
+A member with no role is granted MEMBER_ACTIONS on their own current cell. Objects in another
+subtree are reported as missing (404), never as forbidden, so their existence does not leak.
+
+Every org-scoped model declares ORG_FIELD, the lookup path from it to its Organization.
+"""
+
+from collections.abc import Callable, Iterable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import ValidationError
+from django.db.models import Exists, Model, OuterRef, Q, QuerySet
+from django.http import Http404
+
+from members.models import Membership, Organization, Role, User
+
+# --- Actions: a closed set --------------------------------------------------------------------
+
+MEMBERS_VIEW_ORGANIZATION = "members.view_organization"  # see the organisation and its members
+MEMBERS_VIEW_MEMBER = "members.view_member"  # see a member's record and contact details
+MEMBERS_IMPORT = "members.import"  # upload member lists for the subtree
+MEMBERS_ADMINISTER = "members.administer"  # accounts, roles, the organisation tree (admin site)
+
+ACTIONS = frozenset(
+    {MEMBERS_VIEW_ORGANIZATION, MEMBERS_VIEW_MEMBER, MEMBERS_IMPORT, MEMBERS_ADMINISTER}
+)
+
+_OVERSIGHT = {MEMBERS_VIEW_ORGANIZATION, MEMBERS_VIEW_MEMBER}
+
+ROLE_ACTIONS: dict[str, frozenset[str]] = {
+    Role.SECRETARY: frozenset({*_OVERSIGHT, MEMBERS_IMPORT}),
+    Role.DEPUTY_SECRETARY: frozenset({*_OVERSIGHT, MEMBERS_IMPORT}),
+    Role.COMMITTEE_MEMBER: frozenset(_OVERSIGHT),
+    Role.PROPAGANDA_OFFICER: frozenset(_OVERSIGHT),
+    Role.INSPECTOR: frozenset(_OVERSIGHT),
+    Role.ADMINISTRATOR: frozenset({*_OVERSIGHT, MEMBERS_IMPORT, MEMBERS_ADMINISTER}),
+}
+MEMBER = "member"  # the pseudo-role every member holds on their own current cell
+MEMBER_ACTIONS = frozenset({MEMBERS_VIEW_ORGANIZATION})
+
+# Roles whose holders oversee more than one cell when held above cell level.
+OVERSIGHT_ROLES = frozenset(ROLE_ACTIONS)
+
+_CACHE_ATTR = "_hoctap_grants"
+
+
+def grants(user: User) -> list[tuple[str, str]]:
+    """(organisation path, role) pairs for the user, computed once per request and cached."""
+    cached = getattr(user, _CACHE_ATTR, None)
+    if cached is not None:
+        return cached
+    result: list[tuple[str, str]] = []
+    if user.is_authenticated and user.is_active:
+        result.extend(
+            user.role_assignments.values_list("organization__path", "role").order_by(
+                "organization__path"
+            )
+        )
+        current = (
+            Membership.objects.current()
+            .filter(user=user)
+            .values_list("organization__path", flat=True)
+        )
+        result.extend((path, MEMBER) for path in current)
+    setattr(user, _CACHE_ATTR, result)
+    return result
+
+
+def forget_grants(user: User) -> None:
+    if hasattr(user, _CACHE_ATTR):
+        delattr(user, _CACHE_ATTR)
+
+
+def _actions_of(role: str) -> frozenset[str]:
+    if role == MEMBER:
+        return MEMBER_ACTIONS
+    return ROLE_ACTIONS.get(role, frozenset())
+
+
+def granted_paths(user: User, action: str) -> list[str]:
+    """Roots of the subtrees on which the user may perform the action, without nesting."""
+    if action not in ACTIONS:
+        raise ValueError(f"unknown action {action!r}")
+    paths = sorted({path for path, role in grants(user) if action in _actions_of(role)})
+    roots: list[str] = []
+    for path in paths:
+        if not any(path.startswith(root) for root in roots):
+            roots.append(path)
+    return roots
+
+
+def has_any(user: User, action: str) -> bool:
+    """Whether the user may perform the action anywhere (for menus and view entry)."""
+    if not user.is_authenticated:
+        return False
+    return user.is_superuser or bool(granted_paths(user, action))
+
+
+def _path_of(obj: Any) -> Iterable[str]:
+    if isinstance(obj, Organization):
+        return [obj.path]
+    if isinstance(obj, User):
+        return (
+            Membership.objects.current()
+            .filter(user=obj)
+            .values_list("organization__path", flat=True)
+        )
+    owner_field = getattr(type(obj), "OWNER_FIELD", None)
+    if owner_field is not None:
+        return []  # owned objects are reached through visible_to(), never by path
+    org_field = getattr(type(obj), "ORG_FIELD", None)
+    if org_field is None:
+        raise TypeError(f"{type(obj).__name__} declares no ORG_FIELD")
+    target = obj
+    for part in org_field.split("__"):
+        target = getattr(target, part)
+    return [target.path]
+
+
+def can(user: User, action: str, obj: Any = None) -> bool:
+    """May the user perform the action on the object (or anywhere, when obj is None)?"""
+    if obj is None:
+        return has_any(user, action)
+    if not user.is_authenticated or not user.is_active:
+        return False
+    if user.is_superuser:
+        return True
+    roots = granted_paths(user, action)
+    return any(path.startswith(root) for path in _path_of(obj) for root in roots)
+
+
+def _subtree_q(lookup: str, roots: list[str]) -> Q:
+    q = Q(pk__in=[])
+    for root in roots:
+        q |= Q(**{f"{lookup}__startswith": root})
+    return q
+
+
+def visible_to(user: User, model_or_qs: type[Model] | QuerySet, action: str) -> QuerySet:
+    """The rows of a model the user may perform the action on: one query, indexed by path."""
+    qs = model_or_qs if isinstance(model_or_qs, QuerySet) else model_or_qs._default_manager.all()
+    model = qs.model
+    if not user.is_authenticated or not user.is_active:
+        return qs.none()
+    if user.is_superuser:
+        return qs
+    roots = granted_paths(user, action)
+    if not roots:
+        return qs.none()
+    if model is Organization:
+        return qs.filter(_subtree_q("path", roots))
+    if model is User:
+        in_scope = Membership.objects.current().filter(
+            _subtree_q("organization__path", roots), user=OuterRef("pk")
+        )
+        return qs.filter(Exists(in_scope))
+    owner_field = getattr(model, "OWNER_FIELD", None)
+    if owner_field is not None:
+        return qs.filter(**{owner_field: user})
+    org_field = getattr(model, "ORG_FIELD", None)
+    if org_field is None:
+        raise TypeError(f"{model.__name__} declares neither ORG_FIELD nor OWNER_FIELD")
+    return qs.filter(_subtree_q(f"{org_field}__path", roots))
+
+
+def get_for(user: User, model_or_qs: type[Model] | QuerySet, action: str, **lookup: Any) -> Any:
+    """The object if it exists and the user may act on it; otherwise 404 either way."""
+    qs = visible_to(user, model_or_qs, action)
+    try:
+        return qs.get(**lookup)
+    except (qs.model.DoesNotExist, ValueError, TypeError, ValidationError) as exc:
+        # A malformed id in the URL is "not found" too.
+        raise Http404 from exc
+
+
+def holds_role_above_cell(user: User) -> bool:
+    """True when the user holds any role on an organisation that is not a cell."""
+    if not user.is_authenticated:
+        return False
+    return user.role_assignments.exclude(organization__kind__in=Organization.CELL_KINDS).exists()
+
+
+# --- Views ------------------------------------------------------------------------------------
+
+ACCESS_ATTR = "hoctap_access"
+
+
+def requires(action: str) -> Callable:
+    """Log-in plus "may do this somewhere"; the object-level check is get_for() in the view."""
+    if action not in ACTIONS and action != "authenticated":
+        raise ValueError(f"unknown action {action!r}")
+
+    def decorator(view: Callable) -> Callable:
+        @wraps(view)
+        def wrapped(request, *args, **kwargs):
+            if not request.user.is_authenticated:
+                return redirect_to_login(request.get_full_path())
+            if action != "authenticated" and not has_any(request.user, action):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        setattr(wrapped, ACCESS_ATTR, action)
+        return wrapped
+
+    return decorator
+
+
+def login_only(view: Callable) -> Callable:
+    """Any logged-in user; what they see is still scoped by visible_to()."""
+    return requires("authenticated")(view)
+
+
+def public(view: Callable) -> Callable:
+    setattr(view, ACCESS_ATTR, "public")
+    return view

@@ -1,0 +1,264 @@
+"""Writes of the members app: one function per use case, atomic, audited."""
+
+from dataclasses import dataclass, field
+from datetime import date
+
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from members import permissions
+from members.errors import MembersError
+from members.imports import MemberRow, ParsedSheet, Problem, column_label, parse_member_workbook
+from members.models import AuditEntry, MemberImport, Membership, Organization, User
+from members.text import fold
+
+
+def record_audit(
+    actor: User | None,
+    *,
+    action: str,
+    obj: object,
+    before: dict | None = None,
+    after: dict | None = None,
+) -> AuditEntry:
+    return AuditEntry.objects.create(
+        actor=actor if actor and actor.is_authenticated else None,
+        action=action,
+        object_type=type(obj)._meta.label_lower,
+        object_id=str(obj.pk),
+        before=before,
+        after=after,
+    )
+
+
+@transaction.atomic
+def move_member(
+    actor: User | None, *, user: User, cell: Organization, on: date | None = None
+) -> Membership:
+    """Make `cell` the member's current cell, closing the previous membership (history kept)."""
+    if not cell.is_cell:
+        raise MembersError("not_a_cell")
+    on = on or timezone.localdate()
+    current = (
+        Membership.objects.select_for_update().filter(user=user, ended_on__isnull=True).first()
+    )
+    if current and current.organization_id == cell.pk:
+        return current
+    if current:
+        current.ended_on = max(on, current.started_on)
+        current.save(update_fields=["ended_on"])
+    membership = Membership.objects.create(user=user, organization=cell, started_on=on)
+    record_audit(
+        actor,
+        action="members.move",
+        obj=user,
+        before={"cell": current.organization.code} if current else None,
+        after={"cell": cell.code},
+    )
+    return membership
+
+
+# --- Member import ----------------------------------------------------------------------------
+
+
+@dataclass
+class ImportPreview:
+    member_import: MemberImport
+    rows: list[MemberRow] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    to_create: int = 0
+    to_update: int = 0
+
+    @property
+    def is_clean(self) -> bool:
+        return not self.problems
+
+
+def _check_upload(upload: UploadedFile) -> None:
+    limit = settings.HOCTAP_IMPORT_MAX_BYTES
+    if upload.size is not None and upload.size > limit:
+        raise MembersError("import_too_large", limit=limit // (1024 * 1024))
+    if upload.size == 0:
+        raise MembersError("import_empty")
+    if not upload.name.lower().endswith(".xlsx"):
+        raise MembersError("import_not_xlsx")
+
+
+def _parse(member_import: MemberImport) -> ParsedSheet:
+    with member_import.file.open("rb") as fileobj:
+        return parse_member_workbook(fileobj, max_rows=settings.HOCTAP_IMPORT_MAX_ROWS)
+
+
+def _check_against_database(
+    actor: User, parsed: ParsedSheet
+) -> tuple[dict[str, Organization], dict[str, User]]:
+    """Cells the actor manages, and the existing members the file would update."""
+    problems = parsed.problems
+    codes = {row.cell_code for row in parsed.rows if row.cell_code}
+    cells = {
+        org.code: org
+        for org in permissions.visible_to(actor, Organization, permissions.MEMBERS_IMPORT)
+        .filter(code__in=codes)
+        .cells()
+    }
+    for row in parsed.rows:
+        if row.cell_code and row.cell_code not in cells:
+            problems.append(
+                Problem(
+                    row.row,
+                    column_label("cell_code"),
+                    _("Unknown cell code “%(value)s”, or a cell you do not manage.")
+                    % {"value": row.cell_code},
+                )
+            )
+
+    cards = [row.party_card_number for row in parsed.rows if row.party_card_number]
+    existing = {
+        user.party_card_number: user for user in User.objects.filter(party_card_number__in=cards)
+    }
+    manageable = set(
+        permissions.visible_to(
+            actor,
+            User.objects.filter(pk__in=[u.pk for u in existing.values()]),
+            permissions.MEMBERS_IMPORT,
+        ).values_list("pk", flat=True)
+    )
+    for row in parsed.rows:
+        user = existing.get(row.party_card_number)
+        if user is not None and user.pk not in manageable:
+            problems.append(
+                Problem(
+                    row.row,
+                    column_label("party_card_number"),
+                    _(
+                        "Card number %(value)s belongs to a member outside the organisations "
+                        "you manage."
+                    )
+                    % {"value": row.party_card_number},
+                )
+            )
+
+    emails = [row.email for row in parsed.rows if row.email]
+    owners = dict(User.objects.filter(email__in=emails).values_list("email", "party_card_number"))
+    for row in parsed.rows:
+        if row.email and row.email in owners and owners[row.email] != row.party_card_number:
+            problems.append(
+                Problem(
+                    row.row,
+                    column_label("email"),
+                    _("E-mail %(value)s is already used by another account.")
+                    % {"value": row.email},
+                )
+            )
+    problems.sort(key=lambda p: p.row)
+    return cells, existing
+
+
+@transaction.atomic
+def preview_member_import(actor: User, *, upload: UploadedFile) -> ImportPreview:
+    """Store the upload and check every row; nothing about members is written."""
+    _check_upload(upload)
+    parsed = parse_member_workbook(upload, max_rows=settings.HOCTAP_IMPORT_MAX_ROWS)
+    _cells, existing = _check_against_database(actor, parsed)
+    upload.seek(0)
+    member_import = MemberImport.objects.create(
+        uploaded_by=actor, file=upload, original_name=upload.name[:255], row_count=len(parsed.rows)
+    )
+    to_update = sum(1 for row in parsed.rows if row.party_card_number in existing)
+    return ImportPreview(
+        member_import=member_import,
+        rows=parsed.rows,
+        problems=parsed.problems,
+        to_create=len(parsed.rows) - to_update,
+        to_update=to_update,
+    )
+
+
+@transaction.atomic
+def apply_member_import(actor: User, *, member_import: MemberImport) -> MemberImport:
+    """Write every row of a clean file in one transaction: create new members, update by card."""
+    member_import = MemberImport.objects.select_for_update().get(pk=member_import.pk)
+    if member_import.status == MemberImport.Status.APPLIED:
+        raise MembersError("import_already_applied")
+    parsed = _parse(member_import)
+    cells, existing = _check_against_database(actor, parsed)
+    if parsed.problems:
+        raise MembersError("import_stale")
+
+    today = timezone.localdate()
+    current = {
+        m.user_id: m
+        for m in Membership.objects.current()
+        .filter(user__in=existing.values())
+        .select_related("organization")
+    }
+    new_users, changed_users, moves = [], [], []
+    for row in parsed.rows:
+        user = existing.get(row.party_card_number)
+        if user is None:
+            user = User(
+                full_name=row.full_name,
+                full_name_folded=fold(row.full_name),
+                party_card_number=row.party_card_number,
+                email=row.email,
+                phone=row.phone,
+            )
+            user.set_unusable_password()
+            new_users.append((user, cells[row.cell_code]))
+            continue
+        changes = {
+            name: value
+            for name, value in (
+                ("full_name", row.full_name),
+                ("email", row.email),
+                ("phone", row.phone),
+            )
+            if getattr(user, name) != value and not (name == "email" and value is None)
+        }
+        if changes:
+            for name, value in changes.items():
+                setattr(user, name, value)
+            user.full_name_folded = fold(user.full_name)
+            changed_users.append(user)
+        membership = current.get(user.pk)
+        if membership is None or membership.organization_id != cells[row.cell_code].pk:
+            moves.append((user, membership, cells[row.cell_code]))
+
+    created = User.objects.bulk_create([user for user, _cell in new_users], batch_size=500)
+    Membership.objects.bulk_create(
+        [Membership(user=user, organization=cell, started_on=today) for user, cell in new_users],
+        batch_size=500,
+    )
+    if changed_users:
+        User.objects.bulk_update(
+            changed_users, ["full_name", "full_name_folded", "email", "phone"], batch_size=500
+        )
+    for user, membership, cell in moves:
+        if membership is not None:
+            membership.ended_on = max(today, membership.started_on)
+            membership.save(update_fields=["ended_on"])
+        Membership.objects.create(user=user, organization=cell, started_on=today)
+
+    member_import.status = MemberImport.Status.APPLIED
+    member_import.created_count = len(created)
+    member_import.updated_count = len({u.pk for u in changed_users} | {u.pk for u, _m, _c in moves})
+    member_import.applied_at = timezone.now()
+    member_import.save(update_fields=["status", "created_count", "updated_count", "applied_at"])
+    record_audit(
+        actor,
+        action="members.import",
+        obj=member_import,
+        after={
+            "file": member_import.original_name,
+            "created": member_import.created_count,
+            "updated": member_import.updated_count,
+            "moved": [
+                [u.party_card_number, m.organization.code if m else None, c.code]
+                for u, m, c in moves
+            ],
+        },
+    )
+    return member_import

@@ -1,0 +1,17 @@
+from django.urls import path
+
+from members import views
+
+app_name = "members"
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("profile/", views.profile, name="profile"),
+    path("organizations/", views.organization_list, name="organization-list"),
+    path("organizations/<int:pk>/", views.organization_detail, name="organization-detail"),
+    path("members/", views.member_list, name="member-list"),
+    path("members/<int:pk>/", views.member_detail, name="member-detail"),
+    path("members/import/", views.import_upload, name="import-upload"),
+    path("members/import/<int:pk>/apply/", views.import_apply, name="import-apply"),
+    path("members/import/template.xlsx", views.import_template, name="import-template"),
+]

@@ -1,0 +1,155 @@
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from members import permissions, queries, services
+from members.errors import DomainError
+from members.exports import member_import_template
+from members.forms import MemberImportForm, MemberSearchForm
+from members.models import MemberImport, Organization, User
+from members.permissions import login_only, requires
+
+PAGE_SIZE = 50
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@login_only
+def home(request):
+    user = request.user
+    return render(
+        request,
+        "members/home.html",
+        {
+            "cell": queries.current_cell(user),
+            "roles": queries.roles_of(user),
+            "overview": queries.organization_tree(user)
+            if permissions.can(user, permissions.MEMBERS_VIEW_MEMBER)
+            else [],
+        },
+    )
+
+
+@login_only
+def profile(request):
+    user = request.user
+    return render(
+        request,
+        "members/profile.html",
+        {
+            "member": user,
+            "cell": queries.current_cell(user),
+            "history": queries.membership_history(user),
+            "roles": queries.roles_of(user),
+        },
+    )
+
+
+@requires(permissions.MEMBERS_VIEW_ORGANIZATION)
+def organization_list(request):
+    return render(
+        request, "members/organization_list.html", {"tree": queries.organization_tree(request.user)}
+    )
+
+
+@requires(permissions.MEMBERS_VIEW_ORGANIZATION)
+def organization_detail(request, pk: int):
+    org = permissions.get_for(
+        request.user, Organization, permissions.MEMBERS_VIEW_ORGANIZATION, pk=pk
+    )
+    form = MemberSearchForm(request.GET)
+    search = form.cleaned_data["q"] if form.is_valid() else ""
+    members = queries.members_visible_to(request.user, search=search, organization=org)
+    return render(
+        request,
+        "members/organization_detail.html",
+        {
+            "org": org,
+            "lineage": org.lineage(),
+            "tree": queries.organization_tree(request.user, root=org),
+            "form": form,
+            "page": Paginator(members, PAGE_SIZE).get_page(request.GET.get("page")),
+            "can_view_members": permissions.can(request.user, permissions.MEMBERS_VIEW_MEMBER, org),
+        },
+    )
+
+
+@requires(permissions.MEMBERS_VIEW_MEMBER)
+def member_list(request):
+    form = MemberSearchForm(request.GET)
+    search = form.cleaned_data["q"] if form.is_valid() else ""
+    members = queries.members_visible_to(
+        request.user, search=search, action=permissions.MEMBERS_VIEW_MEMBER
+    )
+    return render(
+        request,
+        "members/member_list.html",
+        {
+            "form": form,
+            "search": search,
+            "page": Paginator(members, PAGE_SIZE).get_page(request.GET.get("page")),
+        },
+    )
+
+
+@requires(permissions.MEMBERS_VIEW_MEMBER)
+def member_detail(request, pk: int):
+    member = permissions.get_for(request.user, User, permissions.MEMBERS_VIEW_MEMBER, pk=pk)
+    return render(
+        request,
+        "members/member_detail.html",
+        {
+            "member": member,
+            "cell": queries.current_cell(member),
+            "history": queries.membership_history(member),
+            "roles": queries.roles_of(member),
+        },
+    )
+
+
+@requires(permissions.MEMBERS_IMPORT)
+def import_upload(request):
+    form = MemberImportForm(request.POST or None, request.FILES or None)
+    preview = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            preview = services.preview_member_import(request.user, upload=form.cleaned_data["file"])
+        except DomainError as error:
+            form.add_error("file", error.message)
+    return render(
+        request,
+        "members/import_upload.html",
+        {
+            "form": form,
+            "preview": preview,
+            "scope": queries.managed_organizations(request.user, permissions.MEMBERS_IMPORT),
+        },
+    )
+
+
+@require_POST
+@requires(permissions.MEMBERS_IMPORT)
+def import_apply(request, pk: int):
+    member_import = permissions.get_for(
+        request.user, MemberImport, permissions.MEMBERS_IMPORT, pk=pk
+    )
+    try:
+        done = services.apply_member_import(request.user, member_import=member_import)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect("members:import-upload")
+    messages.success(
+        request,
+        _("Imported %(rows)d rows: %(created)d new members, %(updated)d updated.")
+        % {"rows": done.row_count, "created": done.created_count, "updated": done.updated_count},
+    )
+    return redirect("members:import-upload")
+
+
+@requires(permissions.MEMBERS_IMPORT)
+def import_template(request):
+    response = HttpResponse(member_import_template(), content_type=XLSX)
+    response["Content-Disposition"] = 'attachment; filename="mau-danh-sach-dang-vien.xlsx"'
+    return response

@@ -1,0 +1,104 @@
+"""Composed scenes shared by the tests. Per-model builders live in tests/factories.py."""
+
+from dataclasses import dataclass
+
+import pytest
+
+from members.models import Organization, Role
+from tests.factories import (
+    MembershipFactory,
+    OrganizationFactory,
+    RoleAssignmentFactory,
+    UserFactory,
+)
+
+
+@pytest.fixture(autouse=True)
+def _fast_passwords(settings):
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # allauth's rate limits live in the cache; one test's failed logins must not leak into the next.
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@dataclass
+class OrgTree:
+    """bloc ─ upper A ─ committee A1 ─ cell A1a, cell A1b (siblings) ; bloc ─ upper B ─ cell B."""
+
+    bloc: Organization
+    upper_a: Organization
+    committee_a1: Organization
+    cell_a1a: Organization
+    cell_a1b: Organization
+    upper_b: Organization
+    cell_b: Organization
+
+
+@pytest.fixture
+def org_tree(db) -> OrgTree:
+    bloc = OrganizationFactory(
+        name="Đảng bộ Khối", code="DUK", kind=Organization.Kind.BLOC_COMMITTEE
+    )
+    upper_a = OrganizationFactory(
+        parent=bloc, name="Đảng bộ Bộ A", code="A", kind=Organization.Kind.UPPER_COMMITTEE
+    )
+    committee_a1 = OrganizationFactory(
+        parent=upper_a, name="Đảng bộ Vụ A1", code="A1", kind=Organization.Kind.GRASSROOTS_COMMITTEE
+    )
+    cell_a1a = OrganizationFactory(parent=committee_a1, name="Chi bộ A1a", code="A1a")
+    cell_a1b = OrganizationFactory(parent=committee_a1, name="Chi bộ A1b", code="A1b")
+    upper_b = OrganizationFactory(
+        parent=bloc, name="Đảng bộ Bộ B", code="B", kind=Organization.Kind.UPPER_COMMITTEE
+    )
+    cell_b = OrganizationFactory(
+        parent=upper_b, name="Chi bộ B", code="B-CBCS", kind=Organization.Kind.GRASSROOTS_CELL
+    )
+    refresh = Organization.objects.get
+    return OrgTree(
+        *(
+            refresh(pk=o.pk)
+            for o in (bloc, upper_a, committee_a1, cell_a1a, cell_a1b, upper_b, cell_b)
+        )
+    )
+
+
+@pytest.fixture
+def member_of(db):
+    def make(cell: Organization, **fields):
+        user = UserFactory(**fields)
+        MembershipFactory(user=user, organization=cell)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def holder_of(member_of):
+    """A user holding `role` on `org` (a member of `cell` too, when given)."""
+
+    def make(role: str, org: Organization, cell: Organization | None = None, **fields):
+        user = member_of(cell, **fields) if cell else UserFactory(**fields)
+        RoleAssignmentFactory(user=user, organization=org, role=role)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def secretary_of(holder_of):
+    def make(cell: Organization, **fields):
+        return holder_of(Role.SECRETARY, cell, cell=cell, **fields)
+
+    return make
