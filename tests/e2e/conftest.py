@@ -21,7 +21,9 @@ CHROMIUM_ARGS = [
 PHONE = {"width": 360, "height": 740}
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API keeps an event loop running in this thread, which must be
+# gone before the Channels tests run their own loops.
+@pytest.fixture(scope="module")
 def browser():
     from playwright.sync_api import sync_playwright
 
