@@ -58,7 +58,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
-    "django.middleware.locale.LocaleMiddleware",
+    "members.middleware.PreferredLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -162,6 +162,7 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "account_login"
 LOGIN_REDIRECT_URL = "members:home"
 ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
+ACCOUNT_USER_DISPLAY = "members.adapters.user_display"
 # A member logs in with the party card number (stored as the "username") or the e-mail.
 ACCOUNT_LOGIN_METHODS = {"email", "username"}
 ACCOUNT_USER_MODEL_USERNAME_FIELD = "party_card_number"

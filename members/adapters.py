@@ -6,3 +6,8 @@ class AccountAdapter(DefaultAccountAdapter):
 
     def is_open_for_signup(self, request) -> bool:
         return False
+
+
+def user_display(user) -> str:
+    """How allauth names a user in its messages ("Đã đăng nhập: Trần Văn A")."""
+    return user.full_name or user.email or user.party_card_number or ""

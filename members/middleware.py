@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.shortcuts import redirect
+from django.utils import translation
 
 from members.permissions import holds_role_above_cell
 
@@ -34,3 +35,22 @@ class RequireTwoFactorMiddleware:
     @staticmethod
     def _exempt(path: str) -> bool:
         return path.startswith(("/accounts/", "/static/", "/i18n/"))
+
+
+class PreferredLanguageMiddleware:
+    """Vietnamese unless the user picked another language (the language cookie set by the footer
+    switch). The browser's Accept-Language is ignored on purpose: many office PCs run English
+    browsers, and hoctap's users expect Vietnamese."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
+        if language not in dict(settings.LANGUAGES):
+            language = settings.LANGUAGE_CODE
+        translation.activate(language)
+        request.LANGUAGE_CODE = language
+        response = self.get_response(request)
+        response.headers.setdefault("Content-Language", language)
+        return response

@@ -24,6 +24,15 @@ def _media_in_tmp(settings, tmp_path):
 
 
 @pytest.fixture(autouse=True)
+def _static_without_collectstatic(settings):
+    # Production's manifest storage needs `collectstatic` first; tests serve from the finders.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     # allauth's rate limits live in the cache; one test's failed logins must not leak into the next.
     from django.core.cache import cache

@@ -113,18 +113,18 @@ def test_every_row_problem_is_listed_by_row_and_column(org_tree, secretary, memb
 
     found = problems(result)
     assert [(row, column) for row, column, _ in found] == [
-        (2, "Full name"),
-        (3, "Party card number"),
-        (4, "Cell code"),
-        (5, "Cell code"),
-        (6, "E-mail"),
-        (7, "Party card number"),
-        (8, "E-mail"),
-        (9, "Party card number"),
-        (10, "Cell code"),
-        (10, "Phone"),
+        (2, "Họ và tên"),
+        (3, "Số thẻ đảng viên"),
+        (4, "Mã chi bộ"),
+        (5, "Mã chi bộ"),
+        (6, "Email"),
+        (7, "Số thẻ đảng viên"),
+        (8, "Email"),
+        (9, "Số thẻ đảng viên"),
+        (10, "Mã chi bộ"),
+        (10, "Số điện thoại"),
     ]
-    assert "row 2" in found[1][2]
+    assert "dòng 2" in found[1][2]
     assert not result.is_clean
     with pytest.raises(MembersError) as error:
         services.apply_member_import(secretary, member_import=result.member_import)
@@ -135,7 +135,7 @@ def test_every_row_problem_is_listed_by_row_and_column(org_tree, secretary, memb
 def test_missing_column_is_reported_on_the_header_row(secretary):
     result = preview(secretary, [["Một", "A1a"]], header=["Họ và tên", "Mã chi bộ"])
 
-    assert problems(result) == [(1, "Party card number", "Required column is missing.")]
+    assert problems(result) == [(1, "Số thẻ đảng viên", "Thiếu cột bắt buộc.")]
 
 
 def test_header_under_title_rows_and_numeric_card_is_read(secretary):

@@ -184,3 +184,19 @@ def test_profile_shows_own_record(client, org_tree, member_of):
     page = client.get(reverse("members:profile")).content.decode()
 
     assert "Hồ Thị Hồ Sơ" in page and "04.000001" in page and "Chi bộ A1a" in page
+
+
+def test_pages_are_vietnamese_even_for_an_english_browser(client):
+    page = client.get(reverse("account_login"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9")
+
+    assert page["Content-Language"] == "vi"
+    assert "Đăng nhập" in page.content.decode()
+
+
+def test_english_when_the_user_chooses_it(client):
+    client.post(reverse("set_language"), {"language": "en", "next": "/"})
+
+    page = client.get(reverse("account_login"))
+
+    assert page["Content-Language"] == "en"
+    assert "Log in" in page.content.decode()
