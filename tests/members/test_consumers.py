@@ -11,6 +11,12 @@ from members.consumers import user_group
 pytestmark = pytest.mark.django_db(transaction=True)
 
 
+@pytest.fixture
+def member(org_tree, member_of):
+    # Arranged synchronously: a thread-pool connection opened inside the test would outlive it.
+    return member_of(org_tree.cell_a1a)
+
+
 def communicator_for(user):
     comm = WebsocketCommunicator(application, "/ws/me/", headers=[(b"origin", b"http://localhost")])
     comm.scope["user"] = user
@@ -25,13 +31,12 @@ async def test_anonymous_socket_is_closed():
     assert not connected
 
 
-async def test_user_receives_events_for_their_group(org_tree, member_of):
-    user = await asyncio.to_thread(member_of, org_tree.cell_a1a)
-    comm = communicator_for(user)
+async def test_user_receives_events_for_their_group(member):
+    comm = communicator_for(member)
     connected, _ = await comm.connect()
 
     await get_channel_layer().group_send(
-        user_group(user.pk), {"type": "user.event", "payload": {"n": 1}}
+        user_group(member.pk), {"type": "user.event", "payload": {"n": 1}}
     )
 
     assert connected
@@ -42,16 +47,15 @@ async def test_user_receives_events_for_their_group(org_tree, member_of):
 @pytest.mark.skipif(
     not settings.REDIS_URL, reason="the redis-py 8 idle trap only exists with real Redis"
 )
-async def test_idle_socket_survives_longer_than_redis_socket_timeout(org_tree, member_of):
+async def test_idle_socket_survives_longer_than_redis_socket_timeout(member):
     # DESIGN's dependency trap: redis-py 8 defaults socket_timeout to 5 s, which dropped idle
     # sockets. Waiting is the point of this test, so it waits (once, 6 s) against real Redis.
-    user = await asyncio.to_thread(member_of, org_tree.cell_a1a)
-    comm = communicator_for(user)
+    comm = communicator_for(member)
     await comm.connect()
     await asyncio.sleep(6)
 
     await get_channel_layer().group_send(
-        user_group(user.pk), {"type": "user.event", "payload": {"late": True}}
+        user_group(member.pk), {"type": "user.event", "payload": {"late": True}}
     )
 
     assert await comm.receive_json_from(timeout=3) == {"late": True}
