@@ -101,3 +101,21 @@ def test_two_factor_not_forced_by_default(client, org_tree, holder_of):
     client.force_login(holder_of(Role.PROPAGANDA_OFFICER, org_tree.upper_a))
 
     assert client.get(reverse("members:home")).status_code == 200
+
+
+def test_anyone_can_open_totp_setup_in_vietnamese(client, org_tree, member_of):
+    client.force_login(member_of(org_tree.cell_a1a))
+    asked = client.get(reverse("mfa_activate_totp"))
+    client.post(asked["Location"], {"password": PASSWORD})  # allauth asks for the password again
+
+    response = client.get(reverse("mfa_activate_totp"))
+
+    assert response.status_code == 200
+    assert "Bật ứng dụng xác thực" in response.content.decode()
+    assert response.context["form"] is not None
+
+
+def test_password_reset_page_is_vietnamese(client):
+    response = client.get(reverse("account_reset_password"))
+
+    assert "Quên mật khẩu" in response.content.decode()
