@@ -236,11 +236,8 @@ def apply_member_import(actor: User, *, member_import: MemberImport) -> MemberIm
         User.objects.bulk_update(
             changed_users, ["full_name", "full_name_folded", "email", "phone"], batch_size=500
         )
-    for user, membership, cell in moves:
-        if membership is not None:
-            membership.ended_on = max(today, membership.started_on)
-            membership.save(update_fields=["ended_on"])
-        Membership.objects.create(user=user, organization=cell, started_on=today)
+    for user, _membership, cell in moves:
+        move_member(actor, user=user, cell=cell, on=today)
 
     member_import.status = MemberImport.Status.APPLIED
     member_import.created_count = len(created)
