@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "members",
+    "study",
 ]
 
 MIDDLEWARE = [

@@ -3,12 +3,13 @@ from django.contrib import admin
 from django.urls import reverse
 
 from members.models import AuditEntry, MemberImport, Membership, Organization, RoleAssignment, User
+from study.models import Document
 
 pytestmark = pytest.mark.django_db
 
 
 @pytest.mark.parametrize(
-    "model", [Organization, User, Membership, RoleAssignment, AuditEntry, MemberImport]
+    "model", [Organization, User, Membership, RoleAssignment, AuditEntry, MemberImport, Document]
 )
 def test_every_model_is_in_the_admin_and_searchable(client, org_tree, member_of, model):
     superuser = User.objects.create_superuser(email="root@example.vn", full_name="Quản trị")
