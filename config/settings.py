@@ -149,6 +149,17 @@ else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+# --- Background tasks (Celery) ---------------------------------------------------------------
+
+CELERY_BROKER_URL = REDIS_URL or "memory://localhost/"
+CELERY_TASK_ALWAYS_EAGER = env_bool("HOCTAP_TASKS_IN_PROCESS", not REDIS_URL)
+CELERY_TASK_EAGER_PROPAGATES = True
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
+CELERY_BEAT_SCHEDULE = {
+    "session-reminders": {"task": "study.tasks.send_session_reminders", "schedule": 15 * 60},
+}
+
 # --- Authentication (django-allauth) --------------------------------------------------------
 
 AUTH_USER_MODEL = "members.User"
@@ -161,7 +172,7 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 LOGIN_URL = "account_login"
-LOGIN_REDIRECT_URL = "members:home"
+LOGIN_REDIRECT_URL = "home"
 ACCOUNT_ADAPTER = "members.adapters.AccountAdapter"
 ACCOUNT_USER_DISPLAY = "members.adapters.user_display"
 # A member logs in with the party card number (stored as the "username") or the e-mail.
@@ -241,6 +252,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "hoctap <no-reply@hoct
 
 # --- hoctap ---------------------------------------------------------------------------------
 
+# Links in e-mails and calendar feeds point here.
+HOCTAP_BASE_URL = os.environ.get("HOCTAP_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 HOCTAP_IMPORT_MAX_BYTES = int(os.environ.get("HOCTAP_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 HOCTAP_IMPORT_MAX_ROWS = int(os.environ.get("HOCTAP_IMPORT_MAX_ROWS", "5000"))
 

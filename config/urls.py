@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
+from config.views import home
+
 # The admin signs in through allauth like everyone else (rate limits, 2FA).
 admin.site.login = login_required(admin.site.login)
 admin.site.site_header = "hoctap"
@@ -10,5 +12,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
+    path("", home, name="home"),
+    path("", include("study.urls")),
     path("", include("members.urls")),
 ]

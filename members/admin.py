@@ -4,7 +4,15 @@ from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
 
-from members.models import AuditEntry, MemberImport, Membership, Organization, RoleAssignment, User
+from members.models import (
+    AuditEntry,
+    MemberImport,
+    Membership,
+    Notice,
+    Organization,
+    RoleAssignment,
+    User,
+)
 
 
 @admin.register(Organization)
@@ -83,3 +91,10 @@ class MemberImportAdmin(admin.ModelAdmin):
     list_filter = ["status"]
     list_select_related = ["uploaded_by"]
     search_fields = ["original_name", "uploaded_by__full_name"]
+
+
+@admin.register(Notice)
+class NoticeAdmin(admin.ModelAdmin):
+    list_display = ["created_at", "user", "title", "read_at"]
+    list_select_related = ["user"]
+    search_fields = ["title", "user__full_name", "user__party_card_number"]

@@ -1,3 +1,5 @@
+import secrets
+
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
@@ -87,6 +89,10 @@ class Organization(MP_Node):
         return Organization.objects.filter(path__in=self.ancestor_paths()).order_by("path")
 
 
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
 class UserManager(BaseUserManager):
     use_in_migrations = True
 
@@ -120,6 +126,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # The secret in the user's personal iCalendar feed URL; replaced if it leaks.
+    calendar_token = models.CharField(max_length=43, unique=True, default=new_calendar_token)
 
     objects = UserManager()
 
@@ -287,3 +295,27 @@ class MemberImport(models.Model):
 
     def __str__(self) -> str:
         return self.original_name
+
+
+class Notice(models.Model):
+    """An in-app notice for one user (a session published, changed, a grade given...)."""
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="notices", verbose_name=_("user")
+    )
+    title = models.CharField(_("title"), max_length=300)
+    body = models.TextField(_("text"), blank=True)
+    url = models.CharField(_("link"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    read_at = models.DateTimeField(_("read at"), null=True, blank=True)
+
+    OWNER_FIELD = "user"
+
+    class Meta:
+        verbose_name = _("notice")
+        verbose_name_plural = _("notices")
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["user", "read_at", "-created_at"])]
+
+    def __str__(self) -> str:
+        return self.title

@@ -24,23 +24,40 @@ MEMBERS_VIEW_ORGANIZATION = "members.view_organization"  # see the organisation 
 MEMBERS_VIEW_MEMBER = "members.view_member"  # see a member's record and contact details
 MEMBERS_IMPORT = "members.import"  # upload member lists for the subtree
 MEMBERS_ADMINISTER = "members.administer"  # accounts, roles, the organisation tree (admin site)
+STUDY_VIEW_SESSION = "study.view_session"  # see sessions organised for or by the subtree
+STUDY_SCHEDULE = "study.schedule"  # create, change, publish, cancel sessions organised there
+STUDY_MANAGE_DOCUMENTS = "study.manage_documents"  # the document registry
+STUDY_MANAGE_PROGRAMMES = "study.manage_programmes"  # action programmes of the organisation
 
 ACTIONS = frozenset(
-    {MEMBERS_VIEW_ORGANIZATION, MEMBERS_VIEW_MEMBER, MEMBERS_IMPORT, MEMBERS_ADMINISTER}
+    {
+        MEMBERS_VIEW_ORGANIZATION,
+        MEMBERS_VIEW_MEMBER,
+        MEMBERS_IMPORT,
+        MEMBERS_ADMINISTER,
+        STUDY_VIEW_SESSION,
+        STUDY_SCHEDULE,
+        STUDY_MANAGE_DOCUMENTS,
+        STUDY_MANAGE_PROGRAMMES,
+    }
 )
+# Actions that only read: for these an object is also reached through VIEW_ORG_FIELDS (with
+# their ancestors, so a bloc-wide session is seen in every cell) and PARTICIPANT_FIELD.
+VIEW_ACTIONS = frozenset({MEMBERS_VIEW_ORGANIZATION, MEMBERS_VIEW_MEMBER, STUDY_VIEW_SESSION})
 
-_OVERSIGHT = {MEMBERS_VIEW_ORGANIZATION, MEMBERS_VIEW_MEMBER}
+_OVERSIGHT = {MEMBERS_VIEW_ORGANIZATION, MEMBERS_VIEW_MEMBER, STUDY_VIEW_SESSION}
+_SCHEDULING = {STUDY_SCHEDULE, STUDY_MANAGE_PROGRAMMES}
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.SECRETARY: frozenset({*_OVERSIGHT, MEMBERS_IMPORT}),
-    Role.DEPUTY_SECRETARY: frozenset({*_OVERSIGHT, MEMBERS_IMPORT}),
-    Role.COMMITTEE_MEMBER: frozenset(_OVERSIGHT),
-    Role.PROPAGANDA_OFFICER: frozenset(_OVERSIGHT),
+    Role.SECRETARY: frozenset({*_OVERSIGHT, *_SCHEDULING, MEMBERS_IMPORT}),
+    Role.DEPUTY_SECRETARY: frozenset({*_OVERSIGHT, *_SCHEDULING, MEMBERS_IMPORT}),
+    Role.COMMITTEE_MEMBER: frozenset({*_OVERSIGHT, STUDY_MANAGE_PROGRAMMES}),
+    Role.PROPAGANDA_OFFICER: frozenset({*_OVERSIGHT, *_SCHEDULING, STUDY_MANAGE_DOCUMENTS}),
     Role.INSPECTOR: frozenset(_OVERSIGHT),
-    Role.ADMINISTRATOR: frozenset({*_OVERSIGHT, MEMBERS_IMPORT, MEMBERS_ADMINISTER}),
+    Role.ADMINISTRATOR: frozenset(ACTIONS),
 }
 MEMBER = "member"  # the pseudo-role every member holds on their own current cell
-MEMBER_ACTIONS = frozenset({MEMBERS_VIEW_ORGANIZATION})
+MEMBER_ACTIONS = frozenset({MEMBERS_VIEW_ORGANIZATION, STUDY_VIEW_SESSION})
 
 # Roles whose holders oversee more than one cell when held above cell level.
 OVERSIGHT_ROLES = frozenset(ROLE_ACTIONS)
@@ -129,8 +146,21 @@ def can(user: User, action: str, obj: Any = None) -> bool:
         return False
     if user.is_superuser:
         return True
+    if action in VIEW_ACTIONS and _reached_from_below(type(obj)):
+        return visible_to(user, type(obj), action).filter(pk=obj.pk).exists()
     roots = granted_paths(user, action)
     return any(path.startswith(root) for path in _path_of(obj) for root in roots)
+
+
+def _reached_from_below(model: type) -> bool:
+    return bool(
+        getattr(model, "VIEW_ORG_FIELDS", None) or getattr(model, "PARTICIPANT_FIELD", None)
+    )
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    step = Organization.steplen
+    return [path[:i] for i in range(step, len(path), step)]
 
 
 def _subtree_q(lookup: str, roots: list[str]) -> Q:
@@ -164,7 +194,17 @@ def visible_to(user: User, model_or_qs: type[Model] | QuerySet, action: str) -> 
     org_field = getattr(model, "ORG_FIELD", None)
     if org_field is None:
         raise TypeError(f"{model.__name__} declares neither ORG_FIELD nor OWNER_FIELD")
-    return qs.filter(_subtree_q(f"{org_field}__path", roots))
+    q = _subtree_q(f"{org_field}__path", roots)
+    if action not in VIEW_ACTIONS or not _reached_from_below(model):
+        return qs.filter(q)
+    for field in getattr(model, "VIEW_ORG_FIELDS", ()):
+        q |= _subtree_q(f"{field}__path", roots)
+        q |= Q(**{f"{field}__path__in": [a for root in roots for a in _ancestor_paths(root)]})
+    participant_field = getattr(model, "PARTICIPANT_FIELD", None)
+    if participant_field:
+        q |= Q(**{participant_field: user})
+    # The lookups cross many-to-many relations: select the ids once, without duplicates.
+    return qs.filter(pk__in=model._default_manager.filter(q).values("pk"))
 
 
 def get_for(user: User, model_or_qs: type[Model] | QuerySet, action: str, **lookup: Any) -> Any:

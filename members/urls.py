@@ -5,7 +5,6 @@ from members import views
 app_name = "members"
 
 urlpatterns = [
-    path("", views.home, name="home"),
     path("profile/", views.profile, name="profile"),
     path("organizations/", views.organization_list, name="organization-list"),
     path("organizations/<int:pk>/", views.organization_detail, name="organization-detail"),

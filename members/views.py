@@ -17,22 +17,6 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_only
-def home(request):
-    user = request.user
-    return render(
-        request,
-        "members/home.html",
-        {
-            "cell": queries.current_cell(user),
-            "roles": queries.roles_of(user),
-            "overview": queries.organization_tree(user)
-            if permissions.can(user, permissions.MEMBERS_VIEW_MEMBER)
-            else [],
-        },
-    )
-
-
-@login_only
 def profile(request):
     user = request.user
     return render(

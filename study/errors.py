@@ -9,5 +9,37 @@ class StudyError(DomainError):
             "“%(value)s” is not a document number. Write it as serial-type/body, e.g. 328-KL/ĐUK."
         ),
         "duplicate_document_number": _("Document %(value)s is already in the registry."),
-        "empty_title": _("The document needs a title."),
+        "empty_title": _("The title is empty."),
+        "organizer_out_of_reach": _("You cannot schedule sessions for this organisation."),
+        "no_audience": _("Choose at least one organisation whose members attend."),
+        "audience_out_of_reach": _(
+            "%(name)s is outside the organiser's reach: the audience must lie under %(organizer)s."
+        ),
+        "session_ends_before_start": _("The session must end after it starts."),
+        "no_segments": _("Add at least one segment (for example the morning)."),
+        "segment_ends_before_start": _("Segment “%(name)s” must end after it starts."),
+        "segment_outside_session": _("Segment “%(name)s” lies outside the session's times."),
+        "segments_overlap": _("Segments “%(first)s” and “%(second)s” overlap."),
+        "segment_checkin_after_start": _(
+            "Check-in for “%(name)s” must open no later than the segment starts."
+        ),
+        "segment_late_outside": _(
+            "The “late after” time of “%(name)s” must lie inside the segment."
+        ),
+        "venue_missing": _("A session held in a hall needs its venue."),
+        "link_missing": _("An online or hybrid session needs its meeting link."),
+        "points_need_online": _("Connection points are only for online or hybrid sessions."),
+        "point_out_of_audience": _(
+            "Connection point “%(place)s” belongs to %(name)s, which is not in the audience."
+        ),
+        "essay_deadline_missing": _("A required essay needs a deadline."),
+        "essay_deadline_before_end": _("The essay deadline must come after the session ends."),
+        "not_editable": _("This session is %(status)s and can no longer be changed."),
+        "bad_transition": _("A %(status)s session cannot be %(action)s."),
+        "no_participants": _(
+            "Nobody is in the audience: the chosen organisations have no members."
+        ),
+        "not_a_participant": _("%(name)s is not an expected participant of this session."),
+        "already_participant": _("%(name)s is already an expected participant."),
+        "member_out_of_reach": _("You do not manage this member."),
     }

@@ -1,4 +1,5 @@
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -41,3 +42,212 @@ class Document(models.Model):
         self.summary = nfc(self.summary)
         self.title_folded = fold(self.title)
         super().save(*args, **kwargs)
+
+
+class StudySession(models.Model):
+    """A study session (hội nghị học tập): organised by one organisation for an audience."""
+
+    class Mode(models.TextChoices):
+        IN_PERSON = "in_person", _("In person")
+        ONLINE = "online", _("Online")
+        HYBRID = "hybrid", _("Hybrid (hall and connection points)")
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        PUBLISHED = "published", _("Published")
+        RUNNING = "running", _("In progress")
+        CLOSED = "closed", _("Closed")
+        CANCELLED = "cancelled", _("Cancelled")
+
+    EDITABLE = (Status.DRAFT, Status.PUBLISHED, Status.RUNNING)
+
+    title = models.CharField(_("title"), max_length=300)
+    organizer = models.ForeignKey(
+        "members.Organization",
+        on_delete=models.PROTECT,
+        related_name="organized_sessions",
+        verbose_name=_("organiser"),
+    )
+    audience = models.ManyToManyField(
+        "members.Organization", related_name="audience_sessions", verbose_name=_("audience")
+    )
+    documents = models.ManyToManyField(
+        Document, related_name="sessions", blank=True, verbose_name=_("documents studied")
+    )
+    mode = models.CharField(_("mode"), max_length=16, choices=Mode.choices, default=Mode.IN_PERSON)
+    venue = models.CharField(_("venue"), max_length=300, blank=True)
+    meeting_url = models.URLField(_("meeting link"), blank=True)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    essay_required = models.BooleanField(_("essay required"), default=False)
+    essay_deadline = models.DateTimeField(_("essay deadline"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        "members.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+    published_at = models.DateTimeField(_("published at"), null=True, blank=True)
+    reminder_sent_at = models.DateTimeField(_("reminder sent at"), null=True, blank=True)
+    # iCalendar SEQUENCE: bumped on every change a participant should see in their calendar.
+    revision = models.PositiveIntegerField(default=0)
+
+    ORG_FIELD = "organizer"  # who may change it
+    # Who may see it besides: the audience's subtrees and everyone below or above them, and
+    # the expected participants themselves.
+    VIEW_ORG_FIELDS = ("audience",)
+    PARTICIPANT_FIELD = "participants__user"
+
+    class Meta:
+        verbose_name = _("study session")
+        verbose_name_plural = _("study sessions")
+        ordering = ["-starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="session_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(essay_deadline__isnull=True)
+                | models.Q(essay_deadline__gt=models.F("ends_at")),
+                name="session_essay_deadline_after_end",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("study:session-detail", args=[self.pk])
+
+    @property
+    def is_editable(self) -> bool:
+        return self.status in self.EDITABLE
+
+    @property
+    def has_connection_points(self) -> bool:
+        return self.mode in (self.Mode.ONLINE, self.Mode.HYBRID)
+
+
+class Segment(models.Model):
+    """A part of a session (morning, afternoon); attendance is judged per segment."""
+
+    session = models.ForeignKey(
+        StudySession, on_delete=models.CASCADE, related_name="segments", verbose_name=_("session")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    starts_at = models.DateTimeField(_("starts at"))
+    ends_at = models.DateTimeField(_("ends at"))
+    checkin_opens_at = models.DateTimeField(_("check-in opens at"))
+    late_after = models.DateTimeField(_("late after"))
+    has_checkout = models.BooleanField(_("check-out at the end"), default=False)
+
+    ORG_FIELD = "session__organizer"
+
+    class Meta:
+        verbose_name = _("segment")
+        verbose_name_plural = _("segments")
+        ordering = ["starts_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(ends_at__gt=models.F("starts_at")),
+                name="segment_ends_after_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(checkin_opens_at__lte=models.F("starts_at")),
+                name="segment_checkin_opens_before_start",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(late_after__gte=models.F("starts_at"))
+                & models.Q(late_after__lt=models.F("ends_at")),
+                name="segment_late_after_inside",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} — {self.name}"
+
+
+class ConnectionPoint(models.Model):
+    """A place linked into an online or hybrid session, hosted by someone there."""
+
+    session = models.ForeignKey(
+        StudySession,
+        on_delete=models.CASCADE,
+        related_name="connection_points",
+        verbose_name=_("session"),
+    )
+    organization = models.ForeignKey(
+        "members.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    place = models.CharField(_("place"), max_length=300)
+    host = models.ForeignKey(
+        "members.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="hosted_points",
+        verbose_name=_("host"),
+    )
+
+    ORG_FIELD = "session__organizer"
+
+    class Meta:
+        verbose_name = _("connection point")
+        verbose_name_plural = _("connection points")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "organization", "place"], name="connection_point_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.place} ({self.organization})"
+
+
+class Participant(models.Model):
+    """An expected participant, fixed when the session is published; changes are explicit."""
+
+    class Source(models.TextChoices):
+        AUDIENCE = "audience", _("From the audience at publication")
+        ADDED = "added", _("Added later")
+
+    session = models.ForeignKey(
+        StudySession,
+        on_delete=models.CASCADE,
+        related_name="participants",
+        verbose_name=_("session"),
+    )
+    user = models.ForeignKey(
+        "members.User",
+        on_delete=models.PROTECT,
+        related_name="study_participations",
+        verbose_name=_("member"),
+    )
+    # The member's cell when they were added: reports stay true after the member moves.
+    organization = models.ForeignKey(
+        "members.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("cell"),
+    )
+    source = models.CharField(_("source"), max_length=16, choices=Source.choices)
+    added_at = models.DateTimeField(_("added at"), default=timezone.now)
+    removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
+
+    ORG_FIELD = "organization"
+
+    class Meta:
+        verbose_name = _("participant")
+        verbose_name_plural = _("participants")
+        constraints = [
+            models.UniqueConstraint(fields=["session", "user"], name="participant_once_per_session")
+        ]
+        indexes = [models.Index(fields=["user", "session"])]
+
+    def __str__(self) -> str:
+        return f"{self.user} @ {self.session}"

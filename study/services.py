@@ -1,15 +1,25 @@
-"""Writes of the study app: one function per use case, atomic."""
+"""Writes of the study app: one function per use case, atomic, audited."""
 
-from datetime import date
+import itertools
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from members.models import User
+from members import permissions
+from members.models import Membership, Organization, User
 from members.services import record_audit
 from members.text import nfc
+from study import notifications
 from study.errors import StudyError
-from study.models import Document
+from study.models import ConnectionPoint, Document, Participant, Segment, StudySession
 from study.numbers import DocumentNumberError, parse_document_number
+
+CHECKIN_OPENS_BEFORE = timedelta(minutes=30)
+LATE_AFTER = timedelta(minutes=15)
 
 
 @transaction.atomic
@@ -40,3 +50,321 @@ def register_document(
         raise StudyError("duplicate_document_number", value=canonical) from exc
     record_audit(actor, action="study.register_document", obj=document, after={"number": canonical})
     return document
+
+
+# --- Sessions ---------------------------------------------------------------------------------
+
+
+@dataclass
+class SegmentSpec:
+    name: str
+    starts_at: datetime
+    ends_at: datetime
+    checkin_opens_at: datetime | None = None
+    late_after: datetime | None = None
+    has_checkout: bool = False
+
+    def complete(self) -> "SegmentSpec":
+        return SegmentSpec(
+            name=nfc(self.name).strip(),
+            starts_at=self.starts_at,
+            ends_at=self.ends_at,
+            checkin_opens_at=self.checkin_opens_at or self.starts_at - CHECKIN_OPENS_BEFORE,
+            late_after=self.late_after or self.starts_at + LATE_AFTER,
+            has_checkout=self.has_checkout,
+        )
+
+
+@dataclass
+class PointSpec:
+    organization: Organization
+    place: str
+    host: User | None = None
+
+
+@dataclass
+class SessionSpec:
+    title: str
+    organizer: Organization
+    audience: list[Organization]
+    starts_at: datetime
+    ends_at: datetime
+    segments: list[SegmentSpec]
+    mode: str = StudySession.Mode.IN_PERSON
+    venue: str = ""
+    meeting_url: str = ""
+    documents: list[Document] | None = None
+    points: list[PointSpec] | None = None
+    essay_required: bool = False
+    essay_deadline: datetime | None = None
+
+
+def _within(org: Organization, root: Organization) -> bool:
+    return org.path.startswith(root.path)
+
+
+def _validate(actor: User, spec: SessionSpec) -> list[SegmentSpec]:
+    if not permissions.can(actor, permissions.STUDY_SCHEDULE, spec.organizer):
+        raise StudyError("organizer_out_of_reach")
+    if not nfc(spec.title).strip():
+        raise StudyError("empty_title")
+    if not spec.audience:
+        raise StudyError("no_audience")
+    for org in spec.audience:
+        if not _within(org, spec.organizer):
+            raise StudyError("audience_out_of_reach", name=org.name, organizer=spec.organizer.name)
+    if spec.ends_at <= spec.starts_at:
+        raise StudyError("session_ends_before_start")
+    mode = StudySession.Mode(spec.mode)
+    if mode in (StudySession.Mode.IN_PERSON, StudySession.Mode.HYBRID) and not spec.venue.strip():
+        raise StudyError("venue_missing")
+    if mode in (StudySession.Mode.ONLINE, StudySession.Mode.HYBRID) and not spec.meeting_url:
+        raise StudyError("link_missing")
+    if spec.points and mode == StudySession.Mode.IN_PERSON:
+        raise StudyError("points_need_online")
+    for point in spec.points or []:
+        if not any(_within(point.organization, org) for org in spec.audience):
+            raise StudyError(
+                "point_out_of_audience", place=point.place, name=point.organization.name
+            )
+    if spec.essay_required and spec.essay_deadline is None:
+        raise StudyError("essay_deadline_missing")
+    if spec.essay_deadline is not None and spec.essay_deadline <= spec.ends_at:
+        raise StudyError("essay_deadline_before_end")
+
+    segments = sorted((s.complete() for s in spec.segments), key=lambda s: s.starts_at)
+    if not segments:
+        raise StudyError("no_segments")
+    for segment in segments:
+        if segment.ends_at <= segment.starts_at:
+            raise StudyError("segment_ends_before_start", name=segment.name)
+        if segment.starts_at < spec.starts_at or segment.ends_at > spec.ends_at:
+            raise StudyError("segment_outside_session", name=segment.name)
+        if segment.checkin_opens_at > segment.starts_at:
+            raise StudyError("segment_checkin_after_start", name=segment.name)
+        if not segment.starts_at <= segment.late_after < segment.ends_at:
+            raise StudyError("segment_late_outside", name=segment.name)
+    for first, second in itertools.pairwise(segments):
+        if second.starts_at < first.ends_at:
+            raise StudyError("segments_overlap", first=first.name, second=second.name)
+    return segments
+
+
+def _write_parts(session: StudySession, spec: SessionSpec, segments: list[SegmentSpec]) -> None:
+    session.audience.set(spec.audience)
+    session.documents.set(spec.documents or [])
+    session.segments.all().delete()
+    Segment.objects.bulk_create(
+        Segment(
+            session=session,
+            name=s.name,
+            starts_at=s.starts_at,
+            ends_at=s.ends_at,
+            checkin_opens_at=s.checkin_opens_at,
+            late_after=s.late_after,
+            has_checkout=s.has_checkout,
+        )
+        for s in segments
+    )
+    session.connection_points.all().delete()
+    ConnectionPoint.objects.bulk_create(
+        ConnectionPoint(
+            session=session, organization=p.organization, place=nfc(p.place).strip(), host=p.host
+        )
+        for p in spec.points or []
+    )
+
+
+def _fields(spec: SessionSpec) -> dict:
+    return {
+        "title": nfc(spec.title).strip(),
+        "organizer": spec.organizer,
+        "mode": spec.mode,
+        "venue": nfc(spec.venue).strip(),
+        "meeting_url": spec.meeting_url,
+        "starts_at": spec.starts_at,
+        "ends_at": spec.ends_at,
+        "essay_required": spec.essay_required,
+        "essay_deadline": spec.essay_deadline,
+    }
+
+
+def _snapshot(session: StudySession) -> dict:
+    return {
+        "title": session.title,
+        "status": session.status,
+        "starts_at": session.starts_at.isoformat(),
+        "ends_at": session.ends_at.isoformat(),
+        "venue": session.venue,
+        "meeting_url": session.meeting_url,
+        "mode": session.mode,
+    }
+
+
+@transaction.atomic
+def create_session(actor: User, *, spec: SessionSpec) -> StudySession:
+    """A new session in draft: nothing is sent until it is published."""
+    segments = _validate(actor, spec)
+    session = StudySession.objects.create(created_by=actor, **_fields(spec))
+    _write_parts(session, spec, segments)
+    record_audit(actor, action="study.create_session", obj=session, after=_snapshot(session))
+    return session
+
+
+@transaction.atomic
+def update_session(actor: User, *, session: StudySession, spec: SessionSpec) -> StudySession:
+    """Change a session that is not closed or cancelled; participants hear of published changes."""
+    session = StudySession.objects.select_for_update().get(pk=session.pk)
+    if not session.is_editable:
+        raise StudyError("not_editable", status=session.get_status_display().lower())
+    segments = _validate(actor, spec)
+    before = _snapshot(session)
+    for name, value in _fields(spec).items():
+        setattr(session, name, value)
+    session.revision += 1
+    session.save()
+    _write_parts(session, spec, segments)
+    record_audit(
+        actor, action="study.update_session", obj=session, before=before, after=_snapshot(session)
+    )
+    if session.status != StudySession.Status.DRAFT:
+        notifications.session_changed(session, kind=notifications.CHANGED)
+    return session
+
+
+def _expected_members(session: StudySession) -> list[Membership]:
+    audience = list(session.audience.all())
+    memberships = Membership.objects.current().filter(user__is_active=True)
+    scope = Q(pk__in=[])
+    for org in audience:
+        scope |= Q(organization__path__startswith=org.path)
+    return list(memberships.filter(scope).select_related("organization"))
+
+
+@transaction.atomic
+def publish_session(
+    actor: User, *, session: StudySession, now: datetime | None = None
+) -> StudySession:
+    """Fix the expected participants (the audience's members now) and announce the session."""
+    session = StudySession.objects.select_for_update().get(pk=session.pk)
+    if session.status != StudySession.Status.DRAFT:
+        raise StudyError(
+            "bad_transition", status=session.get_status_display().lower(), action=_("published")
+        )
+    if not permissions.can(actor, permissions.STUDY_SCHEDULE, session):
+        raise StudyError("organizer_out_of_reach")
+    now = now or timezone.now()
+    members = _expected_members(session)
+    if not members:
+        raise StudyError("no_participants")
+    Participant.objects.bulk_create(
+        [
+            Participant(
+                session=session,
+                user_id=m.user_id,
+                organization=m.organization,
+                source=Participant.Source.AUDIENCE,
+                added_at=now,
+            )
+            for m in members
+        ],
+        batch_size=1000,
+    )
+    session.status = StudySession.Status.PUBLISHED
+    session.published_at = now
+    session.revision += 1
+    session.save(update_fields=["status", "published_at", "revision"])
+    record_audit(
+        actor,
+        action="study.publish_session",
+        obj=session,
+        after={"participants": len(members)},
+    )
+    notifications.session_changed(session, kind=notifications.PUBLISHED)
+    return session
+
+
+_TRANSITIONS = {
+    "start": ((StudySession.Status.PUBLISHED,), StudySession.Status.RUNNING),
+    "close": (
+        (StudySession.Status.PUBLISHED, StudySession.Status.RUNNING),
+        StudySession.Status.CLOSED,
+    ),
+    "cancel": (
+        (StudySession.Status.DRAFT, StudySession.Status.PUBLISHED, StudySession.Status.RUNNING),
+        StudySession.Status.CANCELLED,
+    ),
+}
+
+
+@transaction.atomic
+def change_session_status(actor: User, *, session: StudySession, action: str) -> StudySession:
+    """start, close or cancel a session; a cancellation reaches every participant."""
+    allowed, target = _TRANSITIONS[action]
+    session = StudySession.objects.select_for_update().get(pk=session.pk)
+    if not permissions.can(actor, permissions.STUDY_SCHEDULE, session):
+        raise StudyError("organizer_out_of_reach")
+    if session.status not in allowed:
+        labels = {"start": _("started"), "close": _("closed"), "cancel": _("cancelled")}
+        raise StudyError(
+            "bad_transition", status=session.get_status_display().lower(), action=labels[action]
+        )
+    before = session.status
+    was_announced = before != StudySession.Status.DRAFT
+    session.status = target
+    session.revision += 1
+    session.save(update_fields=["status", "revision"])
+    record_audit(
+        actor,
+        action=f"study.{action}_session",
+        obj=session,
+        before={"status": before},
+        after={"status": target},
+    )
+    if action == "cancel" and was_announced:
+        notifications.session_changed(session, kind=notifications.CANCELLED)
+    return session
+
+
+@transaction.atomic
+def add_participant(actor: User, *, session: StudySession, user: User) -> Participant:
+    """Add someone to a published session explicitly (history is never rewritten)."""
+    session = StudySession.objects.select_for_update().get(pk=session.pk)
+    if not session.is_editable or session.status == StudySession.Status.DRAFT:
+        raise StudyError("not_editable", status=session.get_status_display().lower())
+    if not permissions.can(actor, permissions.MEMBERS_VIEW_MEMBER, user):
+        raise StudyError("member_out_of_reach")
+    cell = Membership.objects.current().filter(user=user).select_related("organization").first()
+    if cell is None:
+        raise StudyError("member_out_of_reach")
+    participant, created = Participant.objects.get_or_create(
+        session=session,
+        user=user,
+        defaults={"organization": cell.organization, "source": Participant.Source.ADDED},
+    )
+    if not created and participant.removed_at is None:
+        raise StudyError("already_participant", name=user.full_name)
+    if not created:
+        participant.removed_at = None
+        participant.save(update_fields=["removed_at"])
+    record_audit(actor, action="study.add_participant", obj=participant, after={"user": user.pk})
+    return participant
+
+
+@transaction.atomic
+def remove_participant(actor: User, *, session: StudySession, user: User) -> Participant:
+    participant = (
+        Participant.objects.select_for_update()
+        .filter(session=session, user=user, removed_at__isnull=True)
+        .first()
+    )
+    if participant is None:
+        raise StudyError("not_a_participant", name=user.full_name)
+    if not permissions.can(actor, permissions.STUDY_SCHEDULE, session):
+        raise StudyError("organizer_out_of_reach")
+    participant.removed_at = timezone.now()
+    participant.save(update_fields=["removed_at"])
+    record_audit(
+        actor, action="study.remove_participant", obj=participant, before={"user": user.pk}
+    )
+    return participant

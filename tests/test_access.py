@@ -30,8 +30,6 @@ def test_every_project_view_declares_its_access():
     assert unmarked == []
 
 
-@pytest.mark.parametrize(
-    "name", ["members:home", "members:organization-list", "members:member-list"]
-)
+@pytest.mark.parametrize("name", ["home", "members:organization-list", "members:member-list"])
 def test_the_walk_sees_our_views(name):
     assert name in dict(walk(get_resolver().url_patterns))

@@ -19,7 +19,7 @@ def test_login_by_party_card_number(client, org_tree, member_of):
     response = login(client, "05.000001")
 
     assert response.status_code == 302
-    assert client.get(reverse("members:home")).status_code == 200
+    assert client.get(reverse("home")).status_code == 200
 
 
 def test_login_by_email_any_case(client, org_tree, member_of):
@@ -87,9 +87,9 @@ def test_two_factor_required_above_cell_level_when_configured(
     cell_secretary = secretary_of(org_tree.cell_a1a)
 
     client.force_login(officer)
-    officer_home = client.get(reverse("members:home"))
+    officer_home = client.get(reverse("home"))
     client.force_login(cell_secretary)
-    secretary_home = client.get(reverse("members:home"))
+    secretary_home = client.get(reverse("home"))
 
     assert officer_home.status_code == 302
     assert officer_home["Location"] == reverse("mfa_activate_totp")
@@ -100,7 +100,7 @@ def test_two_factor_required_above_cell_level_when_configured(
 def test_two_factor_not_forced_by_default(client, org_tree, holder_of):
     client.force_login(holder_of(Role.PROPAGANDA_OFFICER, org_tree.upper_a))
 
-    assert client.get(reverse("members:home")).status_code == 200
+    assert client.get(reverse("home")).status_code == 200
 
 
 def test_anyone_can_open_totp_setup_in_vietnamese(client, org_tree, member_of):

@@ -8,7 +8,7 @@ pytestmark = pytest.mark.django_db
 
 
 def test_home_asks_anonymous_to_log_in(client):
-    response = client.get(reverse("members:home"))
+    response = client.get(reverse("home"))
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("account_login"))
@@ -18,7 +18,7 @@ def test_member_home_shows_cell_and_honest_empty_states(client, org_tree, member
     member = member_of(org_tree.cell_a1a, full_name="Phạm Thị Lan")
     client.force_login(member)
 
-    page = client.get(reverse("members:home")).content.decode()
+    page = client.get(reverse("home")).content.decode()
 
     assert "Phạm Thị Lan" in page
     assert "Chi bộ A1a" in page

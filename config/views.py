@@ -1,0 +1,26 @@
+"""The home page: the one view that composes several apps, so it lives above all of them."""
+
+from django.shortcuts import render
+from django.utils import timezone
+
+from members import permissions
+from members import queries as member_queries
+from members.permissions import login_only
+from study import queries as study_queries
+
+
+@login_only
+def home(request):
+    user = request.user
+    return render(
+        request,
+        "home.html",
+        {
+            "cell": member_queries.current_cell(user),
+            "roles": member_queries.roles_of(user),
+            "upcoming": study_queries.upcoming_for_member(user, now=timezone.now()),
+            "overview": member_queries.organization_tree(user)
+            if permissions.can(user, permissions.MEMBERS_VIEW_MEMBER)
+            else [],
+        },
+    )

@@ -1,0 +1,103 @@
+from django import forms
+from django.forms import formset_factory
+from django.utils.translation import gettext_lazy as _
+
+from members.models import Organization
+from study.models import Document, StudySession
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format=DATETIME_FORMAT, **kwargs)
+
+
+def datetime_field(label, required=True) -> forms.DateTimeField:
+    return forms.DateTimeField(
+        label=label, required=required, widget=DateTimeInput(), input_formats=[DATETIME_FORMAT]
+    )
+
+
+class OrganizationChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: Organization) -> str:
+        return "\u2003" * max(obj.depth - 1, 0) + obj.name
+
+
+class OrganizationMultipleChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Organization) -> str:
+        return "\u2003" * max(obj.depth - 1, 0) + obj.name
+
+
+class SessionForm(forms.Form):
+    title = forms.CharField(label=_("Title"), max_length=300)
+    organizer = OrganizationChoiceField(label=_("Organiser"), queryset=Organization.objects.none())
+    audience = OrganizationMultipleChoiceField(
+        label=_("Audience (their members are expected)"),
+        queryset=Organization.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    documents = forms.ModelMultipleChoiceField(
+        label=_("Documents studied"),
+        queryset=Document.objects.all(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    mode = forms.ChoiceField(label=_("Mode"), choices=StudySession.Mode.choices)
+    venue = forms.CharField(label=_("Venue"), max_length=300, required=False)
+    meeting_url = forms.URLField(label=_("Meeting link"), required=False, assume_scheme="https")
+    starts_at = datetime_field(_("Starts at"))
+    ends_at = datetime_field(_("Ends at"))
+    essay_required = forms.BooleanField(label=_("Essay required"), required=False)
+    essay_deadline = datetime_field(_("Essay deadline"), required=False)
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organizer"].queryset = organizations
+        self.fields["audience"].queryset = organizations
+
+
+class SegmentForm(forms.Form):
+    name = forms.CharField(label=_("Segment"), max_length=100)
+    starts_at = datetime_field(_("Starts at"))
+    ends_at = datetime_field(_("Ends at"))
+    checkin_opens_at = datetime_field(_("Check-in opens (default: 30 min before)"), required=False)
+    late_after = datetime_field(_("Late after (default: 15 min after start)"), required=False)
+    has_checkout = forms.BooleanField(label=_("Check-out at the end"), required=False)
+
+
+class PointForm(forms.Form):
+    organization = OrganizationChoiceField(
+        label=_("Organisation"), queryset=Organization.objects.none()
+    )
+    place = forms.CharField(label=_("Place"), max_length=300)
+    host_card = forms.CharField(
+        label=_("Host's party card number (optional)"), max_length=20, required=False
+    )
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+
+
+SegmentFormSet = formset_factory(SegmentForm, extra=2, min_num=1, max_num=6, validate_min=True)
+PointFormSet = formset_factory(PointForm, extra=2, max_num=50)
+
+
+class AddParticipantForm(forms.Form):
+    card = forms.CharField(label=_("Party card number"), max_length=20)
+
+
+class DocumentForm(forms.Form):
+    number = forms.CharField(label=_("Number"), max_length=40, help_text=_("e.g. 328-KL/ĐUK"))
+    issued_on = forms.DateField(
+        label=_("Date issued"), widget=forms.DateInput(attrs={"type": "date"})
+    )
+    title = forms.CharField(label=_("Title"), max_length=500)
+    summary = forms.CharField(label=_("Summary"), required=False, widget=forms.Textarea)
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(label=_("Search"), required=False, max_length=100)

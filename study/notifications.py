@@ -1,0 +1,19 @@
+"""Telling participants about a session: queued after commit, sent by a background task."""
+
+from django.db import transaction
+
+PUBLISHED = "published"
+CHANGED = "changed"
+CANCELLED = "cancelled"
+REMINDER = "reminder"
+KINDS = (PUBLISHED, CHANGED, CANCELLED, REMINDER)
+
+
+def session_changed(session, *, kind: str) -> None:
+    """Queue the notice once the surrounding transaction commits; never send inline."""
+    from study.tasks import send_session_notice  # noqa: PLC0415 -- tasks import services' models
+
+    if kind not in KINDS:
+        raise ValueError(kind)
+    session_id, revision = session.pk, session.revision
+    transaction.on_commit(lambda: send_session_notice.delay(session_id, kind, revision))

@@ -1,0 +1,114 @@
+"""Reads of the study app, scoped to what the user may see and pre-joined."""
+
+from datetime import datetime
+
+from django.db.models import Count, Prefetch, Q, QuerySet
+
+from members import permissions
+from members.models import Organization, User
+from members.text import fold
+from study.models import ConnectionPoint, Document, Participant, Segment, StudySession
+
+
+def sessions_visible_to(user: User) -> QuerySet[StudySession]:
+    """Sessions organised in the user's subtrees, for their audience, or expecting them."""
+    drafts_they_may_edit = permissions.visible_to(
+        user, StudySession, permissions.STUDY_SCHEDULE
+    ).values("pk")
+    return (
+        permissions.visible_to(user, StudySession, permissions.STUDY_VIEW_SESSION)
+        .filter(~Q(status=StudySession.Status.DRAFT) | Q(pk__in=drafts_they_may_edit))
+        .select_related("organizer")
+        .annotate(
+            expected=Count(
+                "participants", filter=Q(participants__removed_at__isnull=True), distinct=True
+            )
+        )
+    )
+
+
+def session_lists(user: User, *, now: datetime) -> tuple[list[StudySession], list[StudySession]]:
+    """(upcoming and running, past) sessions the user may see, nearest first."""
+    sessions = sessions_visible_to(user).prefetch_related(_segments())
+    upcoming = list(sessions.filter(ends_at__gte=now).order_by("starts_at")[:100])
+    past = list(sessions.filter(ends_at__lt=now).order_by("-starts_at")[:50])
+    return upcoming, past
+
+
+def sessions_between(user: User, start: datetime, end: datetime) -> list[StudySession]:
+    return list(
+        sessions_visible_to(user).filter(starts_at__lt=end, ends_at__gt=start).order_by("starts_at")
+    )
+
+
+def _segments() -> Prefetch:
+    return Prefetch("segments", queryset=Segment.objects.order_by("starts_at"))
+
+
+def session_detail(user: User, pk: int) -> StudySession:
+    qs = sessions_visible_to(user).prefetch_related(
+        _segments(),
+        "documents",
+        "audience",
+        Prefetch("connection_points", queryset=_points()),
+    )
+    return permissions.get_for(user, qs, permissions.STUDY_VIEW_SESSION, pk=pk)
+
+
+def _points() -> QuerySet[ConnectionPoint]:
+    return ConnectionPoint.objects.select_related("organization", "host").order_by("place")
+
+
+def participants_of(session: StudySession) -> QuerySet[Participant]:
+    return (
+        session.participants.filter(removed_at__isnull=True)
+        .select_related("user", "organization")
+        .order_by("organization__path", "user__full_name_folded")
+    )
+
+
+def my_participation(user: User, session: StudySession) -> Participant | None:
+    return session.participants.filter(user=user, removed_at__isnull=True).first()
+
+
+def upcoming_for_member(user: User, *, now: datetime, limit: int = 5) -> list[StudySession]:
+    """The member's own expected sessions that have not ended, for the home page."""
+    return list(
+        StudySession.objects.filter(
+            participants__user=user,
+            participants__removed_at__isnull=True,
+            ends_at__gte=now,
+            status__in=[
+                StudySession.Status.PUBLISHED,
+                StudySession.Status.RUNNING,
+                StudySession.Status.CANCELLED,
+            ],
+        )
+        .select_related("organizer")
+        .prefetch_related(_segments(), "documents")
+        .order_by("starts_at")[:limit]
+    )
+
+
+def calendar_sessions(user: User) -> QuerySet[StudySession]:
+    """What the user's iCalendar feed holds: sessions they are expected at, once announced."""
+    return (
+        StudySession.objects.filter(participants__user=user, participants__removed_at__isnull=True)
+        .exclude(status=StudySession.Status.DRAFT)
+        .select_related("organizer")
+        .prefetch_related(_segments(), "documents")
+        .order_by("starts_at")
+    )
+
+
+def schedulable_organizations(user: User) -> QuerySet[Organization]:
+    return permissions.visible_to(user, Organization, permissions.STUDY_SCHEDULE).order_by("path")
+
+
+def documents_matching(search: str = "") -> QuerySet[Document]:
+    """The registry, searched by number or title, ignoring case and diacritics."""
+    qs = Document.objects.all()
+    folded = fold(search)
+    if folded:
+        qs = qs.filter(Q(title_folded__contains=folded) | Q(number__icontains=search.strip()))
+    return qs.order_by("-issued_on", "number")

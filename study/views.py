@@ -1,0 +1,305 @@
+import calendar as monthcal
+from datetime import date, datetime, timedelta
+
+from django.contrib import messages
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from members import permissions
+from members.models import User
+from members.permissions import login_only, public, requires
+from study import queries, services
+from study.calendar import session_feed
+from study.errors import StudyError
+from study.forms import (
+    AddParticipantForm,
+    DocumentForm,
+    PointFormSet,
+    SearchForm,
+    SegmentFormSet,
+    SessionForm,
+)
+from study.models import StudySession
+from study.services import PointSpec, SegmentSpec, SessionSpec
+
+
+@requires(permissions.STUDY_VIEW_SESSION)
+def session_list(request):
+    upcoming, past = queries.session_lists(request.user, now=timezone.now())
+    return render(
+        request,
+        "study/session_list.html",
+        {
+            "upcoming": upcoming,
+            "past": past,
+            "can_schedule": permissions.can(request.user, permissions.STUDY_SCHEDULE),
+            "feed_url": _feed_url(request),
+        },
+    )
+
+
+def _feed_url(request) -> str:
+    return request.build_absolute_uri(f"/calendar/{request.user.calendar_token}.ics")
+
+
+@requires(permissions.STUDY_VIEW_SESSION)
+def session_calendar(request):
+    today = timezone.localdate()
+    try:
+        year, month = (int(x) for x in request.GET.get("month", f"{today:%Y-%m}").split("-"))
+        first = date(year, month, 1)
+    except ValueError:
+        first = today.replace(day=1)
+    weeks = monthcal.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(weeks[0][0], datetime.min.time(), tzinfo=tz)
+    end = datetime.combine(weeks[-1][-1] + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+    by_day: dict[date, list[StudySession]] = {}
+    for session in queries.sessions_between(request.user, start, end):
+        day = timezone.localtime(session.starts_at).date()
+        by_day.setdefault(day, []).append(session)
+    return render(
+        request,
+        "study/session_calendar.html",
+        {
+            "month": first,
+            "weeks": [[(day, by_day.get(day, [])) for day in week] for week in weeks],
+            "previous": (first - timedelta(days=1)).replace(day=1),
+            "next": (first + timedelta(days=32)).replace(day=1),
+            "today": today,
+        },
+    )
+
+
+@login_only
+def session_detail(request, pk: int):
+    session = queries.session_detail(request.user, pk)
+    can_schedule = permissions.can(request.user, permissions.STUDY_SCHEDULE, session)
+    return render(
+        request,
+        "study/session_detail.html",
+        {
+            "session": session,
+            "can_schedule": can_schedule,
+            "participation": queries.my_participation(request.user, session),
+            "participants": queries.participants_of(session) if can_schedule else None,
+            "add_form": AddParticipantForm(),
+        },
+    )
+
+
+def _spec(form, segments, points) -> SessionSpec:
+    data = form.cleaned_data
+    hosts = {
+        u.party_card_number: u
+        for u in User.objects.filter(
+            party_card_number__in=[
+                p.cleaned_data["host_card"] for p in points.forms if p.cleaned_data.get("host_card")
+            ]
+        )
+    }
+    return SessionSpec(
+        title=data["title"],
+        organizer=data["organizer"],
+        audience=list(data["audience"]),
+        documents=list(data["documents"]),
+        mode=data["mode"],
+        venue=data["venue"],
+        meeting_url=data["meeting_url"],
+        starts_at=data["starts_at"],
+        ends_at=data["ends_at"],
+        essay_required=data["essay_required"],
+        essay_deadline=data["essay_deadline"],
+        segments=[
+            SegmentSpec(**f.cleaned_data)
+            for f in segments.forms
+            if f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ],
+        points=[
+            PointSpec(
+                organization=f.cleaned_data["organization"],
+                place=f.cleaned_data["place"],
+                host=hosts.get(f.cleaned_data.get("host_card")),
+            )
+            for f in points.forms
+            if f.cleaned_data
+        ],
+    )
+
+
+def _session_form_page(request, *, session: StudySession | None):
+    organizations = queries.schedulable_organizations(request.user)
+    initial, segment_initial, point_initial = _initial(session)
+    data = request.POST if request.method == "POST" else None
+    form = SessionForm(data, organizations=organizations, initial=initial)
+    segments = SegmentFormSet(data, prefix="segments", initial=segment_initial)
+    points = PointFormSet(
+        data, prefix="points", initial=point_initial, form_kwargs={"organizations": organizations}
+    )
+    if data is not None and form.is_valid() and segments.is_valid() and points.is_valid():
+        try:
+            spec = _spec(form, segments, points)
+            if session is None:
+                session = services.create_session(request.user, spec=spec)
+                messages.success(
+                    request, _("The session is saved as a draft. Publish it to announce it.")
+                )
+            else:
+                services.update_session(request.user, session=session, spec=spec)
+                messages.success(request, _("The session is updated."))
+            return redirect(session)
+        except StudyError as error:
+            form.add_error(None, error.message)
+    return render(
+        request,
+        "study/session_form.html",
+        {"form": form, "segments": segments, "points": points, "session": session},
+    )
+
+
+def _initial(session: StudySession | None):
+    if session is None:
+        return {"mode": StudySession.Mode.IN_PERSON}, [], []
+    local = timezone.localtime
+    initial = {
+        "title": session.title,
+        "organizer": session.organizer,
+        "audience": list(session.audience.all()),
+        "documents": list(session.documents.all()),
+        "mode": session.mode,
+        "venue": session.venue,
+        "meeting_url": session.meeting_url,
+        "starts_at": local(session.starts_at),
+        "ends_at": local(session.ends_at),
+        "essay_required": session.essay_required,
+        "essay_deadline": session.essay_deadline and local(session.essay_deadline),
+    }
+    segments = [
+        {
+            "name": s.name,
+            "starts_at": local(s.starts_at),
+            "ends_at": local(s.ends_at),
+            "checkin_opens_at": local(s.checkin_opens_at),
+            "late_after": local(s.late_after),
+            "has_checkout": s.has_checkout,
+        }
+        for s in session.segments.all()
+    ]
+    points = [
+        {
+            "organization": p.organization,
+            "place": p.place,
+            "host_card": p.host.party_card_number if p.host else "",
+        }
+        for p in session.connection_points.select_related("host", "organization")
+    ]
+    return initial, segments, points
+
+
+@requires(permissions.STUDY_SCHEDULE)
+def session_create(request):
+    return _session_form_page(request, session=None)
+
+
+@requires(permissions.STUDY_SCHEDULE)
+def session_edit(request, pk: int):
+    session = permissions.get_for(request.user, StudySession, permissions.STUDY_SCHEDULE, pk=pk)
+    if not session.is_editable:
+        messages.error(request, _("This session can no longer be changed."))
+        return redirect(session)
+    return _session_form_page(request, session=session)
+
+
+@require_POST
+@requires(permissions.STUDY_SCHEDULE)
+def session_status(request, pk: int):
+    session = permissions.get_for(request.user, StudySession, permissions.STUDY_SCHEDULE, pk=pk)
+    action = request.POST.get("action", "")
+    try:
+        if action == "publish":
+            services.publish_session(request.user, session=session)
+            messages.success(
+                request, _("The session is published and participants are being told.")
+            )
+        elif action in ("start", "close", "cancel"):
+            services.change_session_status(request.user, session=session, action=action)
+            messages.success(request, _("The session's status is updated."))
+        else:
+            raise Http404
+    except StudyError as error:
+        messages.error(request, error.message)
+    return redirect(session)
+
+
+@require_POST
+@requires(permissions.STUDY_SCHEDULE)
+def participant_add(request, pk: int):
+    session = permissions.get_for(request.user, StudySession, permissions.STUDY_SCHEDULE, pk=pk)
+    form = AddParticipantForm(request.POST)
+    member = None
+    if form.is_valid():
+        member = User.objects.filter(party_card_number=form.cleaned_data["card"].strip()).first()
+    try:
+        if member is None:
+            raise StudyError("member_out_of_reach")
+        services.add_participant(request.user, session=session, user=member)
+        messages.success(request, _("%(name)s is added.") % {"name": member.full_name})
+    except StudyError as error:
+        messages.error(request, error.message)
+    return redirect(session)
+
+
+@require_POST
+@requires(permissions.STUDY_SCHEDULE)
+def participant_remove(request, pk: int, user_pk: int):
+    session = permissions.get_for(request.user, StudySession, permissions.STUDY_SCHEDULE, pk=pk)
+    member = get_object_or_404(User, pk=user_pk)
+    try:
+        services.remove_participant(request.user, session=session, user=member)
+        messages.success(request, _("%(name)s is removed.") % {"name": member.full_name})
+    except StudyError as error:
+        messages.error(request, error.message)
+    return redirect(session)
+
+
+@public
+def calendar_feed(request, token: str):
+    user = get_object_or_404(User, calendar_token=token, is_active=True)
+    body = session_feed(queries.calendar_sessions(user), name=user.full_name)
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = 'inline; filename="hoctap.ics"'
+    return response
+
+
+@login_only
+def document_list(request):
+    form = SearchForm(request.GET)
+    search = form.cleaned_data["q"] if form.is_valid() else ""
+    return render(
+        request,
+        "study/document_list.html",
+        {
+            "form": form,
+            "documents": queries.documents_matching(search)[:200],
+            "can_manage": permissions.can(request.user, permissions.STUDY_MANAGE_DOCUMENTS),
+        },
+    )
+
+
+@requires(permissions.STUDY_MANAGE_DOCUMENTS)
+def document_create(request):
+    form = DocumentForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            document = services.register_document(request.user, **form.cleaned_data)
+        except StudyError as error:
+            form.add_error("number" if "number" in error.code else None, error.message)
+        else:
+            messages.success(
+                request, _("Document %(number)s is registered.") % {"number": document.number}
+            )
+            return redirect("study:document-list")
+    return render(request, "study/document_form.html", {"form": form})
