@@ -243,9 +243,12 @@ def _expected_members(session: StudySession) -> list[Membership]:
 
 @transaction.atomic
 def publish_session(
-    actor: User, *, session: StudySession, now: datetime | None = None
+    actor: User, *, session: StudySession, now: datetime | None = None, announce: bool = True
 ) -> StudySession:
-    """Fix the expected participants (the audience's members now) and announce the session."""
+    """Fix the expected participants (the audience's members now) and announce the session.
+
+    announce=False is for sessions recorded after the fact (back-filled history, demo data).
+    """
     session = StudySession.objects.select_for_update().get(pk=session.pk)
     if session.status != StudySession.Status.DRAFT:
         raise StudyError(
@@ -280,7 +283,8 @@ def publish_session(
         obj=session,
         after={"participants": len(members)},
     )
-    notifications.session_changed(session, kind=notifications.PUBLISHED)
+    if announce:
+        notifications.session_changed(session, kind=notifications.PUBLISHED)
     return session
 
 
