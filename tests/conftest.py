@@ -33,6 +33,18 @@ def _static_without_collectstatic(settings):
 
 
 @pytest.fixture(autouse=True)
+def _tasks_in_process():
+    # No Celery worker runs beside the tests: tasks run in process when their transaction
+    # commits, as in the embedded mode. Tests check *when* they are queued (on commit).
+    from config.celery import app
+
+    eager = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = eager
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache():
     # allauth's rate limits live in the cache; one test's failed logins must not leak into the next.
     from django.core.cache import cache
