@@ -11,6 +11,7 @@ def navigation(request) -> dict:
             "organizations": permissions.can(user, permissions.MEMBERS_VIEW_ORGANIZATION),
             "members": permissions.can(user, permissions.MEMBERS_VIEW_MEMBER),
             "import": permissions.can(user, permissions.MEMBERS_IMPORT),
+            "programmes": permissions.can(user, permissions.STUDY_VIEW_PROGRAMMES),
             "admin": user.is_staff,
         }
     }

@@ -49,8 +49,9 @@ class PreferredLanguageMiddleware:
         language = request.COOKIES.get(settings.LANGUAGE_COOKIE_NAME)
         if language not in dict(settings.LANGUAGES):
             language = settings.LANGUAGE_CODE
-        translation.activate(language)
         request.LANGUAGE_CODE = language
-        response = self.get_response(request)
+        # override() rather than activate(): the thread goes back to the default afterwards.
+        with translation.override(language):
+            response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response

@@ -28,6 +28,7 @@ STUDY_VIEW_SESSION = "study.view_session"  # see sessions organised for or by th
 STUDY_SCHEDULE = "study.schedule"  # create, change, publish, cancel sessions organised there
 STUDY_MANAGE_DOCUMENTS = "study.manage_documents"  # the document registry
 STUDY_MANAGE_PROGRAMMES = "study.manage_programmes"  # action programmes of the organisation
+STUDY_VIEW_PROGRAMMES = "study.view_programmes"  # follow the programmes of the subtree
 
 ACTIONS = frozenset(
     {
@@ -39,13 +40,19 @@ ACTIONS = frozenset(
         STUDY_SCHEDULE,
         STUDY_MANAGE_DOCUMENTS,
         STUDY_MANAGE_PROGRAMMES,
+        STUDY_VIEW_PROGRAMMES,
     }
 )
 # Actions that only read: for these an object is also reached through VIEW_ORG_FIELDS (with
 # their ancestors, so a bloc-wide session is seen in every cell) and PARTICIPANT_FIELD.
 VIEW_ACTIONS = frozenset({MEMBERS_VIEW_ORGANIZATION, MEMBERS_VIEW_MEMBER, STUDY_VIEW_SESSION})
 
-_OVERSIGHT = {MEMBERS_VIEW_ORGANIZATION, MEMBERS_VIEW_MEMBER, STUDY_VIEW_SESSION}
+_OVERSIGHT = {
+    MEMBERS_VIEW_ORGANIZATION,
+    MEMBERS_VIEW_MEMBER,
+    STUDY_VIEW_SESSION,
+    STUDY_VIEW_PROGRAMMES,
+}
 _SCHEDULING = {STUDY_SCHEDULE, STUDY_MANAGE_PROGRAMMES}
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {

@@ -42,4 +42,11 @@ class StudyError(DomainError):
         "not_a_participant": _("%(name)s is not an expected participant of this session."),
         "already_participant": _("%(name)s is already an expected participant."),
         "member_out_of_reach": _("You do not manage this member."),
+        "programme_out_of_reach": _("You cannot keep action programmes for this organisation."),
+        "programme_exists": _("%(organization)s already has an action programme for %(number)s."),
+        "bad_progress": _("Choose one of: not started, in progress, done."),
+        "item_incomplete": _(
+            "The item is not concrete enough: state its %(missing)s. Conclusion 328 asks every "
+            "item for content, objective, solution, timeline and who is responsible."
+        ),
     }

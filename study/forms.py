@@ -3,7 +3,7 @@ from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
 from members.models import Organization
-from study.models import Document, StudySession
+from study.models import ActionItem, Document, StudySession
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -101,3 +101,43 @@ class DocumentForm(forms.Form):
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=100)
+
+
+class ProgrammeForm(forms.Form):
+    organization = OrganizationChoiceField(
+        label=_("Organisation"), queryset=Organization.objects.none()
+    )
+    document = forms.ModelChoiceField(
+        label=_("Document carried out"), queryset=Document.objects.all()
+    )
+    title = forms.CharField(label=_("Title"), max_length=300)
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+
+
+class ActionItemForm(forms.Form):
+    """Every field is optional here so that the service can name all missing elements at once."""
+
+    content = forms.CharField(
+        label=_("Content"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    objective = forms.CharField(
+        label=_("Objective"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    solution = forms.CharField(
+        label=_("Solution"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+    deadline = forms.DateField(
+        label=_("Timeline (deadline)"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+    )
+    responsible = forms.CharField(
+        label=_("Responsible person or unit"), required=False, max_length=300
+    )
+
+
+class ProgressForm(forms.Form):
+    progress = forms.ChoiceField(label=_("Progress"), choices=ActionItem.Progress.choices)

@@ -251,3 +251,82 @@ class Participant(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.session}"
+
+
+class ActionProgramme(models.Model):
+    """A committee's programme to carry out a resolution (chương trình hành động)."""
+
+    organization = models.ForeignKey(
+        "members.Organization",
+        on_delete=models.PROTECT,
+        related_name="action_programmes",
+        verbose_name=_("organisation"),
+    )
+    document = models.ForeignKey(
+        Document,
+        on_delete=models.PROTECT,
+        related_name="action_programmes",
+        verbose_name=_("document carried out"),
+    )
+    title = models.CharField(_("title"), max_length=300)
+    created_by = models.ForeignKey(
+        "members.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    ORG_FIELD = "organization"
+
+    class Meta:
+        verbose_name = _("action programme")
+        verbose_name_plural = _("action programmes")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "document"], name="one_programme_per_document"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("study:programme-detail", args=[self.pk])
+
+
+class ActionItem(models.Model):
+    """One item of a programme, concrete in the five ways Conclusion 328 requires."""
+
+    class Progress(models.TextChoices):
+        NOT_STARTED = "not_started", _("Not started")
+        IN_PROGRESS = "in_progress", _("In progress")
+        DONE = "done", _("Done")
+
+    programme = models.ForeignKey(
+        ActionProgramme, on_delete=models.CASCADE, related_name="items", verbose_name=_("programme")
+    )
+    content = models.TextField(_("content"))
+    objective = models.TextField(_("objective"))
+    solution = models.TextField(_("solution"))
+    deadline = models.DateField(_("timeline (deadline)"))
+    responsible = models.CharField(_("responsible person or unit"), max_length=300)
+    progress = models.CharField(
+        _("progress"), max_length=16, choices=Progress.choices, default=Progress.NOT_STARTED
+    )
+    updated_at = models.DateTimeField(_("updated at"), default=timezone.now)
+
+    ORG_FIELD = "programme__organization"
+
+    class Meta:
+        verbose_name = _("action item")
+        verbose_name_plural = _("action items")
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(content="")
+                & ~models.Q(objective="")
+                & ~models.Q(solution="")
+                & ~models.Q(responsible=""),
+                name="action_item_five_elements",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.content[:80]

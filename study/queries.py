@@ -1,13 +1,21 @@
 """Reads of the study app, scoped to what the user may see and pre-joined."""
 
-from datetime import datetime
+from datetime import date, datetime
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
 
 from members import permissions
 from members.models import Organization, User
 from members.text import fold
-from study.models import ConnectionPoint, Document, Participant, Segment, StudySession
+from study.models import (
+    ActionItem,
+    ActionProgramme,
+    ConnectionPoint,
+    Document,
+    Participant,
+    Segment,
+    StudySession,
+)
 
 
 def sessions_visible_to(user: User) -> QuerySet[StudySession]:
@@ -112,3 +120,26 @@ def documents_matching(search: str = "") -> QuerySet[Document]:
     if folded:
         qs = qs.filter(Q(title_folded__contains=folded) | Q(number__icontains=search.strip()))
     return qs.order_by("-issued_on", "number")
+
+
+def programmes_visible_to(user: User, *, today: date) -> QuerySet[ActionProgramme]:
+    """Programmes of the user's subtrees with their item counts; the most overdue first."""
+    open_items = ~Q(items__progress=ActionItem.Progress.DONE)
+    return (
+        permissions.visible_to(user, ActionProgramme, permissions.STUDY_VIEW_PROGRAMMES)
+        .select_related("organization", "document")
+        .annotate(
+            item_count=Count("items"),
+            done_count=Count("items", filter=Q(items__progress=ActionItem.Progress.DONE)),
+            overdue_count=Count("items", filter=open_items & Q(items__deadline__lt=today)),
+        )
+        .order_by("-overdue_count", "organization__path", "-created_at")
+    )
+
+
+def programme_items(programme: ActionProgramme, *, today: date) -> QuerySet[ActionItem]:
+    """Items with an `is_overdue` flag, overdue first, then by deadline."""
+    overdue = Q(deadline__lt=today) & ~Q(progress=ActionItem.Progress.DONE)
+    return programme.items.annotate(
+        is_overdue=Case(When(overdue, then=Value(True)), default=Value(False))
+    ).order_by("-is_overdue", "deadline", "pk")

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from members import permissions
 from members.models import Membership, Organization, User
@@ -15,7 +16,15 @@ from members.services import record_audit
 from members.text import nfc
 from study import notifications
 from study.errors import StudyError
-from study.models import ConnectionPoint, Document, Participant, Segment, StudySession
+from study.models import (
+    ActionItem,
+    ActionProgramme,
+    ConnectionPoint,
+    Document,
+    Participant,
+    Segment,
+    StudySession,
+)
 from study.numbers import DocumentNumberError, parse_document_number
 
 CHECKIN_OPENS_BEFORE = timedelta(minutes=30)
@@ -372,3 +381,93 @@ def remove_participant(actor: User, *, session: StudySession, user: User) -> Par
         actor, action="study.remove_participant", obj=participant, before={"user": user.pk}
     )
     return participant
+
+
+# --- Action programmes ------------------------------------------------------------------------
+
+
+@transaction.atomic
+def create_programme(
+    actor: User, *, organization: Organization, document: Document, title: str
+) -> ActionProgramme:
+    if not permissions.can(actor, permissions.STUDY_MANAGE_PROGRAMMES, organization):
+        raise StudyError("programme_out_of_reach")
+    if not nfc(title).strip():
+        raise StudyError("empty_title")
+    try:
+        with transaction.atomic():
+            programme = ActionProgramme.objects.create(
+                organization=organization,
+                document=document,
+                title=nfc(title).strip(),
+                created_by=actor,
+            )
+    except IntegrityError as exc:
+        raise StudyError(
+            "programme_exists", organization=organization.name, number=document.number
+        ) from exc
+    record_audit(
+        actor, action="study.create_programme", obj=programme, after={"title": programme.title}
+    )
+    return programme
+
+
+_FIVE_ELEMENTS = (
+    ("content", gettext_lazy("content")),
+    ("objective", gettext_lazy("objective")),
+    ("solution", gettext_lazy("solution")),
+    ("deadline", gettext_lazy("timeline")),
+    ("responsible", gettext_lazy("responsible person or unit")),
+)
+
+
+@transaction.atomic
+def add_action_item(
+    actor: User,
+    *,
+    programme: ActionProgramme,
+    content: str,
+    objective: str,
+    solution: str,
+    deadline: date | None,
+    responsible: str,
+) -> ActionItem:
+    """An item is accepted only when all five elements are stated; the missing ones are named."""
+    if not permissions.can(actor, permissions.STUDY_MANAGE_PROGRAMMES, programme):
+        raise StudyError("programme_out_of_reach")
+    values = {
+        "content": nfc(content).strip(),
+        "objective": nfc(objective).strip(),
+        "solution": nfc(solution).strip(),
+        "deadline": deadline,
+        "responsible": nfc(responsible).strip(),
+    }
+    missing = [str(label) for name, label in _FIVE_ELEMENTS if not values[name]]
+    if missing:
+        raise StudyError("item_incomplete", missing=", ".join(missing))
+    item = ActionItem.objects.create(programme=programme, **values)
+    record_audit(
+        actor, action="study.add_action_item", obj=item, after={"content": item.content[:200]}
+    )
+    return item
+
+
+@transaction.atomic
+def set_item_progress(actor: User, *, item: ActionItem, progress: str) -> ActionItem:
+    if not permissions.can(actor, permissions.STUDY_MANAGE_PROGRAMMES, item):
+        raise StudyError("programme_out_of_reach")
+    if progress not in ActionItem.Progress.values:
+        raise StudyError("bad_progress")
+    item = ActionItem.objects.select_for_update().get(pk=item.pk)
+    before = item.progress
+    item.progress = ActionItem.Progress(progress)
+    item.updated_at = timezone.now()
+    item.save(update_fields=["progress", "updated_at"])
+    record_audit(
+        actor,
+        action="study.set_item_progress",
+        obj=item,
+        before={"progress": before},
+        after={"progress": item.progress},
+    )
+    return item

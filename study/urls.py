@@ -20,4 +20,8 @@ urlpatterns = [
     path("calendar/<str:token>.ics", views.calendar_feed, name="calendar-feed"),
     path("documents/", views.document_list, name="document-list"),
     path("documents/new/", views.document_create, name="document-create"),
+    path("programmes/", views.programme_list, name="programme-list"),
+    path("programmes/new/", views.programme_create, name="programme-create"),
+    path("programmes/<int:pk>/", views.programme_detail, name="programme-detail"),
+    path("programmes/items/<int:pk>/progress/", views.item_progress, name="item-progress"),
 ]

@@ -9,20 +9,23 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members import permissions
-from members.models import User
+from members.models import Organization, User
 from members.permissions import login_only, public, requires
 from study import queries, services
 from study.calendar import session_feed
 from study.errors import StudyError
 from study.forms import (
+    ActionItemForm,
     AddParticipantForm,
     DocumentForm,
     PointFormSet,
+    ProgrammeForm,
+    ProgressForm,
     SearchForm,
     SegmentFormSet,
     SessionForm,
 )
-from study.models import StudySession
+from study.models import ActionItem, ActionProgramme, StudySession
 from study.services import PointSpec, SegmentSpec, SessionSpec
 
 
@@ -303,3 +306,84 @@ def document_create(request):
             )
             return redirect("study:document-list")
     return render(request, "study/document_form.html", {"form": form})
+
+
+@requires(permissions.STUDY_VIEW_PROGRAMMES)
+def programme_list(request):
+    return render(
+        request,
+        "study/programme_list.html",
+        {
+            "programmes": queries.programmes_visible_to(request.user, today=timezone.localdate()),
+            "can_manage": permissions.can(request.user, permissions.STUDY_MANAGE_PROGRAMMES),
+        },
+    )
+
+
+@requires(permissions.STUDY_MANAGE_PROGRAMMES)
+def programme_create(request):
+    organizations = permissions.visible_to(
+        request.user, Organization, permissions.STUDY_MANAGE_PROGRAMMES
+    ).order_by("path")
+    form = ProgrammeForm(request.POST or None, organizations=organizations)
+    if request.method == "POST" and form.is_valid():
+        try:
+            programme = services.create_programme(request.user, **form.cleaned_data)
+        except StudyError as error:
+            form.add_error(None, error.message)
+        else:
+            return redirect(programme)
+    return render(request, "study/programme_form.html", {"form": form})
+
+
+@requires(permissions.STUDY_VIEW_PROGRAMMES)
+def programme_detail(request, pk: int):
+    programme = permissions.get_for(
+        request.user,
+        ActionProgramme.objects.select_related("organization", "document"),
+        permissions.STUDY_VIEW_PROGRAMMES,
+        pk=pk,
+    )
+    can_manage = permissions.can(request.user, permissions.STUDY_MANAGE_PROGRAMMES, programme)
+    form = ActionItemForm(request.POST or None)
+    if request.method == "POST":
+        if not can_manage:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.add_action_item(request.user, programme=programme, **form.cleaned_data)
+            except StudyError as error:
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("The item is added."))
+                return redirect(programme)
+    return render(
+        request,
+        "study/programme_detail.html",
+        {
+            "programme": programme,
+            "items": queries.programme_items(programme, today=timezone.localdate()),
+            "form": form,
+            "can_manage": can_manage,
+            "progress_choices": ActionItem.Progress.choices,
+        },
+    )
+
+
+@require_POST
+@requires(permissions.STUDY_MANAGE_PROGRAMMES)
+def item_progress(request, pk: int):
+    item = permissions.get_for(
+        request.user,
+        ActionItem.objects.select_related("programme"),
+        permissions.STUDY_MANAGE_PROGRAMMES,
+        pk=pk,
+    )
+    form = ProgressForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise StudyError("bad_progress")
+        services.set_item_progress(request.user, item=item, progress=form.cleaned_data["progress"])
+    except StudyError as error:
+        messages.error(request, error.message)
+    return redirect(item.programme)
