@@ -1,4 +1,4 @@
-from members import permissions
+from members import permissions, queries
 
 
 def navigation(request) -> dict:
@@ -13,5 +13,6 @@ def navigation(request) -> dict:
             "import": permissions.can(user, permissions.MEMBERS_IMPORT),
             "programmes": permissions.can(user, permissions.STUDY_VIEW_PROGRAMMES),
             "admin": user.is_staff,
+            "unread": queries.unread_notice_count(user),
         }
     }

@@ -183,6 +183,9 @@ def visible_to(user: User, model_or_qs: type[Model] | QuerySet, action: str) -> 
     model = qs.model
     if not user.is_authenticated or not user.is_active:
         return qs.none()
+    owner_field = getattr(model, "OWNER_FIELD", None)
+    if owner_field is not None:  # personal things are their owner's alone, whatever the role
+        return qs.filter(**{owner_field: user})
     if user.is_superuser:
         return qs
     roots = granted_paths(user, action)
@@ -195,9 +198,6 @@ def visible_to(user: User, model_or_qs: type[Model] | QuerySet, action: str) -> 
             _subtree_q("organization__path", roots), user=OuterRef("pk")
         )
         return qs.filter(Exists(in_scope))
-    owner_field = getattr(model, "OWNER_FIELD", None)
-    if owner_field is not None:
-        return qs.filter(**{owner_field: user})
     org_field = getattr(model, "ORG_FIELD", None)
     if org_field is None:
         raise TypeError(f"{model.__name__} declares neither ORG_FIELD nor OWNER_FIELD")

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from members import permissions
-from members.models import Membership, Organization, RoleAssignment, User
+from members.models import Membership, Notice, Organization, RoleAssignment, User
 from members.text import fold
 
 
@@ -98,3 +98,13 @@ def managed_organizations(user: User, action: str) -> QuerySet[Organization]:
     return Organization.objects.filter(path__in=permissions.granted_paths(user, action)).order_by(
         "path"
     )
+
+
+def notices_of(user: User) -> QuerySet[Notice]:
+    return permissions.visible_to(user, Notice, permissions.MEMBERS_VIEW_ORGANIZATION).order_by(
+        "-created_at", "-pk"
+    )
+
+
+def unread_notice_count(user: User) -> int:
+    return notices_of(user).filter(read_at__isnull=True).count()

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from members import permissions
 from members.errors import MembersError
 from members.imports import MemberRow, ParsedSheet, Problem, column_label, parse_member_workbook
-from members.models import AuditEntry, MemberImport, Membership, Organization, User
+from members.models import AuditEntry, MemberImport, Membership, Notice, Organization, User
 from members.text import fold
 
 
@@ -259,3 +259,10 @@ def apply_member_import(actor: User, *, member_import: MemberImport) -> MemberIm
         },
     )
     return member_import
+
+
+def mark_notices_read(actor: User, *, now=None) -> int:
+    """Mark every unread notice of the actor as read; returns how many."""
+    return Notice.objects.filter(user=actor, read_at__isnull=True).update(
+        read_at=now or timezone.now()
+    )

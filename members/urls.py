@@ -6,6 +6,7 @@ app_name = "members"
 
 urlpatterns = [
     path("profile/", views.profile, name="profile"),
+    path("notices/", views.notice_list, name="notice-list"),
     path("organizations/", views.organization_list, name="organization-list"),
     path("organizations/<int:pk>/", views.organization_detail, name="organization-detail"),
     path("members/", views.member_list, name="member-list"),

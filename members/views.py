@@ -137,3 +137,11 @@ def import_template(request):
     response = HttpResponse(member_import_template(), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="mau-danh-sach-dang-vien.xlsx"'
     return response
+
+
+@login_only
+def notice_list(request):
+    page = Paginator(queries.notices_of(request.user), PAGE_SIZE).get_page(request.GET.get("page"))
+    response = render(request, "members/notice_list.html", {"page": page})
+    services.mark_notices_read(request.user)  # after rendering, so the new ones still stand out
+    return response

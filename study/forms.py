@@ -141,3 +141,10 @@ class ActionItemForm(forms.Form):
 
 class ProgressForm(forms.Form):
     progress = forms.ChoiceField(label=_("Progress"), choices=ActionItem.Progress.choices)
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label=_("PDF or Word file"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx"}),
+    )

@@ -43,6 +43,9 @@ class Document(models.Model):
         self.title_folded = fold(self.title)
         super().save(*args, **kwargs)
 
+    def get_absolute_url(self) -> str:
+        return reverse("study:document-detail", args=[self.pk])
+
 
 class StudySession(models.Model):
     """A study session (hội nghị học tập): organised by one organisation for an audience."""
@@ -330,3 +333,26 @@ class ActionItem(models.Model):
 
     def __str__(self) -> str:
         return self.content[:80]
+
+
+class DocumentAttachment(models.Model):
+    """The document's text as a PDF or Word file, served only to logged-in users."""
+
+    document = models.ForeignKey(
+        Document, on_delete=models.CASCADE, related_name="attachments", verbose_name=_("document")
+    )
+    file = models.FileField(_("file"), upload_to="documents/%Y/")
+    original_name = models.CharField(_("file name"), max_length=255)
+    size = models.PositiveIntegerField(_("size (bytes)"))
+    uploaded_by = models.ForeignKey(
+        "members.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("uploaded by")
+    )
+    uploaded_at = models.DateTimeField(_("uploaded at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.original_name

@@ -1,9 +1,13 @@
 """Writes of the study app: one function per use case, atomic, audited."""
 
 import itertools
+import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from pathlib import Path
 
+from django.conf import settings
+from django.core.files.uploadedfile import UploadedFile
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
@@ -21,6 +25,7 @@ from study.models import (
     ActionProgramme,
     ConnectionPoint,
     Document,
+    DocumentAttachment,
     Participant,
     Segment,
     StudySession,
@@ -471,3 +476,54 @@ def set_item_progress(actor: User, *, item: ActionItem, progress: str) -> Action
         after={"progress": item.progress},
     )
     return item
+
+
+# --- Document files ---------------------------------------------------------------------------
+
+
+def _looks_like(upload: UploadedFile, extension: str) -> bool:
+    """Check the bytes, not only the name: a PDF starts with %PDF-, a .docx is a Word zip."""
+    upload.seek(0)
+    head = upload.read(5)
+    upload.seek(0)
+    if extension == ".pdf":
+        return head == b"%PDF-"
+    if head[:4] != b"PK\x03\x04":
+        return False
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            return "word/document.xml" in archive.namelist()
+    except zipfile.BadZipFile:
+        return False
+    finally:
+        upload.seek(0)
+
+
+@transaction.atomic
+def attach_document_file(
+    actor: User, *, document: Document, upload: UploadedFile
+) -> DocumentAttachment:
+    extension = Path(upload.name or "").suffix.lower()
+    if extension not in (".pdf", ".docx"):
+        raise StudyError("attachment_type")
+    if not upload.size:
+        raise StudyError("attachment_empty")
+    limit = settings.HOCTAP_ATTACHMENT_MAX_BYTES
+    if upload.size > limit:
+        raise StudyError("attachment_too_large", limit=limit // (1024 * 1024))
+    if not _looks_like(upload, extension):
+        raise StudyError("attachment_type")
+    attachment = DocumentAttachment.objects.create(
+        document=document,
+        file=upload,
+        original_name=nfc(upload.name)[:255],
+        size=upload.size,
+        uploaded_by=actor,
+    )
+    record_audit(
+        actor,
+        action="study.attach_document_file",
+        obj=attachment,
+        after={"name": attachment.original_name},
+    )
+    return attachment

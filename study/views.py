@@ -2,7 +2,7 @@ import calendar as monthcal
 from datetime import date, datetime, timedelta
 
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from study.errors import StudyError
 from study.forms import (
     ActionItemForm,
     AddParticipantForm,
+    AttachmentForm,
     DocumentForm,
     PointFormSet,
     ProgrammeForm,
@@ -25,7 +26,7 @@ from study.forms import (
     SegmentFormSet,
     SessionForm,
 )
-from study.models import ActionItem, ActionProgramme, StudySession
+from study.models import ActionItem, ActionProgramme, Document, DocumentAttachment, StudySession
 from study.services import PointSpec, SegmentSpec, SessionSpec
 
 
@@ -50,20 +51,26 @@ def _feed_url(request) -> str:
 
 @requires(permissions.STUDY_VIEW_SESSION)
 def session_calendar(request):
+    """A month grid (?month=2026-12) or a week list (?week=2026-12-07, any day of that week)."""
     today = timezone.localdate()
-    try:
-        year, month = (int(x) for x in request.GET.get("month", f"{today:%Y-%m}").split("-"))
-        first = date(year, month, 1)
-    except ValueError:
-        first = today.replace(day=1)
+    week = _parse_day(request.GET.get("week"))
+    if week is not None or request.GET.get("view") == "week":
+        monday = (week or today) - timedelta(days=(week or today).weekday())
+        days = [monday + timedelta(days=i) for i in range(7)]
+        by_day = _sessions_by_day(request.user, days[0], days[-1])
+        return render(
+            request,
+            "study/session_week.html",
+            {
+                "days": [(day, by_day.get(day, [])) for day in days],
+                "previous": monday - timedelta(days=7),
+                "next": monday + timedelta(days=7),
+                "today": today,
+            },
+        )
+    first = _parse_day(request.GET.get("month", "") + "-01") or today.replace(day=1)
     weeks = monthcal.Calendar(firstweekday=0).monthdatescalendar(first.year, first.month)
-    tz = timezone.get_current_timezone()
-    start = datetime.combine(weeks[0][0], datetime.min.time(), tzinfo=tz)
-    end = datetime.combine(weeks[-1][-1] + timedelta(days=1), datetime.min.time(), tzinfo=tz)
-    by_day: dict[date, list[StudySession]] = {}
-    for session in queries.sessions_between(request.user, start, end):
-        day = timezone.localtime(session.starts_at).date()
-        by_day.setdefault(day, []).append(session)
+    by_day = _sessions_by_day(request.user, weeks[0][0], weeks[-1][-1])
     return render(
         request,
         "study/session_calendar.html",
@@ -75,6 +82,23 @@ def session_calendar(request):
             "today": today,
         },
     )
+
+
+def _parse_day(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _sessions_by_day(user, first: date, last: date) -> dict[date, list[StudySession]]:
+    tz = timezone.get_current_timezone()
+    start = datetime.combine(first, datetime.min.time(), tzinfo=tz)
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), tzinfo=tz)
+    by_day: dict[date, list[StudySession]] = {}
+    for session in queries.sessions_between(user, start, end):
+        by_day.setdefault(timezone.localtime(session.starts_at).date(), []).append(session)
+    return by_day
 
 
 @login_only
@@ -387,3 +411,36 @@ def item_progress(request, pk: int):
     except StudyError as error:
         messages.error(request, error.message)
     return redirect(item.programme)
+
+
+@login_only
+def document_detail(request, pk: int):
+    document = get_object_or_404(Document.objects.prefetch_related("attachments"), pk=pk)
+    can_manage = permissions.can(request.user, permissions.STUDY_MANAGE_DOCUMENTS)
+    form = AttachmentForm(request.POST or None, request.FILES or None)
+    if request.method == "POST":
+        if not can_manage:
+            raise Http404
+        if form.is_valid():
+            try:
+                services.attach_document_file(
+                    request.user, document=document, upload=form.cleaned_data["file"]
+                )
+            except StudyError as error:
+                form.add_error("file", error.message)
+            else:
+                messages.success(request, _("The file is attached."))
+                return redirect("study:document-detail", pk=document.pk)
+    return render(
+        request,
+        "study/document_detail.html",
+        {"document": document, "form": form, "can_manage": can_manage},
+    )
+
+
+@login_only
+def attachment_download(request, pk: int):
+    attachment = get_object_or_404(DocumentAttachment, pk=pk)
+    return FileResponse(
+        attachment.file.open("rb"), as_attachment=True, filename=attachment.original_name
+    )

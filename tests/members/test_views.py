@@ -200,3 +200,21 @@ def test_english_when_the_user_chooses_it(client):
 
     assert page["Content-Language"] == "en"
     assert "Log in" in page.content.decode()
+
+
+def test_notices_are_counted_in_the_menu_and_read_on_the_notices_page(client, org_tree, member_of):
+    from members.models import Notice
+
+    member = member_of(org_tree.cell_a1a)
+    other = member_of(org_tree.cell_a1a)
+    Notice.objects.create(user=member, title="Lịch học tập mới: KL 328", url="/sessions/1/")
+    Notice.objects.create(user=other, title="Thông báo của người khác")
+    client.force_login(member)
+
+    home = client.get(reverse("home"))
+    notices = client.get(reverse("members:notice-list")).content.decode()
+    after = client.get(reverse("home"))
+
+    assert home.context["nav"]["unread"] == 1
+    assert "Lịch học tập mới: KL 328" in notices and "người khác" not in notices
+    assert after.context["nav"]["unread"] == 0

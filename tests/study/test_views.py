@@ -233,3 +233,13 @@ def test_cell_secretary_cannot_register_documents(client, org_tree, secretary):
     client.force_login(secretary)
 
     assert client.get(reverse("study:document-create")).status_code == 404
+
+
+def test_week_view_lists_the_sessions_of_that_week(client, org_tree, published, secretary):
+    client.force_login(secretary)
+
+    week = client.get(reverse("study:session-calendar"), {"week": "2026-12-09"})
+    other_week = client.get(reverse("study:session-calendar"), {"week": "2026-12-16"})
+
+    assert [d for d, sessions in week.context["days"] if sessions] == [at(10, 0).date()]
+    assert published.title not in other_week.content.decode()

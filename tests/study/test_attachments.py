@@ -1,0 +1,96 @@
+import io
+import zipfile
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from members.models import Role
+from study import services
+from study.errors import StudyError
+from study.models import DocumentAttachment
+
+pytestmark = pytest.mark.django_db
+
+
+def docx_bytes() -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("word/document.xml", "<w:document/>")
+    return buffer.getvalue()
+
+
+@pytest.fixture
+def document(db):
+    return services.register_document(
+        None, number="328-KL/ĐUK", issued_on=date(2019, 8, 27), title="Kết luận 328"
+    )
+
+
+@pytest.fixture
+def board(org_tree, holder_of):
+    return holder_of(Role.PROPAGANDA_OFFICER, org_tree.bloc)
+
+
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [("ket-luan-328.pdf", b"%PDF-1.7\n..."), ("ket-luan-328.docx", None)],
+)
+def test_pdf_and_docx_are_attached(board, document, name, content):
+    upload = SimpleUploadedFile(name, content or docx_bytes())
+
+    attachment = services.attach_document_file(board, document=document, upload=upload)
+
+    assert attachment.original_name == name and attachment.size == upload.size
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "code"),
+    [
+        ("virus.exe", b"MZ...", "attachment_type"),
+        ("gia.pdf", b"not really a pdf", "attachment_type"),
+        ("gia.docx", b"PK\x03\x04 broken zip", "attachment_type"),
+        ("rong.pdf", b"", "attachment_empty"),
+    ],
+)
+def test_wrong_or_empty_files_are_refused(board, document, name, content, code):
+    with pytest.raises(StudyError) as error:
+        services.attach_document_file(
+            board, document=document, upload=SimpleUploadedFile(name, content)
+        )
+
+    assert error.value.code == code
+    assert not DocumentAttachment.objects.exists()
+
+
+def test_oversized_file_is_refused(board, document, settings):
+    settings.HOCTAP_ATTACHMENT_MAX_BYTES = 10
+
+    with pytest.raises(StudyError) as error:
+        services.attach_document_file(
+            board, document=document, upload=SimpleUploadedFile("a.pdf", b"%PDF-" + b"x" * 20)
+        )
+
+    assert error.value.code == "attachment_too_large"
+
+
+def test_upload_page_and_download_need_login(client, board, document, org_tree, member_of):
+    client.force_login(board)
+    client.post(
+        document.get_absolute_url(), {"file": SimpleUploadedFile("kl.pdf", b"%PDF-1.7 test")}
+    )
+    attachment = DocumentAttachment.objects.get()
+    client.logout()
+
+    anonymous = client.get(reverse("study:attachment-download", args=[attachment.pk]))
+    client.force_login(member_of(org_tree.cell_a1a))
+    member = client.get(reverse("study:attachment-download", args=[attachment.pk]))
+    member_upload = client.post(
+        document.get_absolute_url(), {"file": SimpleUploadedFile("x.pdf", b"%PDF-1")}
+    )
+
+    assert anonymous.status_code == 302
+    assert b"".join(member.streaming_content) == b"%PDF-1.7 test"
+    assert member_upload.status_code == 404
+    assert DocumentAttachment.objects.count() == 1
