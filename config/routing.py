@@ -2,8 +2,10 @@
 
 from django.urls import path
 
+from attendance.consumers import SegmentConsumer
 from members.consumers import UserEventsConsumer
 
 websocket_urlpatterns = [
     path("ws/me/", UserEventsConsumer.as_asgi()),
+    path("ws/attendance/segments/<int:segment_id>/", SegmentConsumer.as_asgi()),
 ]

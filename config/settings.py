@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "allauth.mfa",
     "members",
     "study",
+    "attendance",
 ]
 
 MIDDLEWARE = [
@@ -254,6 +255,8 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "hoctap <no-reply@hoct
 
 # Links in e-mails and calendar feeds point here.
 HOCTAP_BASE_URL = os.environ.get("HOCTAP_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The projector's QR code changes this often; a scan is good in its window and the one before.
+HOCTAP_QR_ROTATE_SECONDS = int(os.environ.get("HOCTAP_QR_ROTATE_SECONDS", "20"))
 HOCTAP_IMPORT_MAX_BYTES = int(os.environ.get("HOCTAP_IMPORT_MAX_BYTES", str(5 * 1024 * 1024)))
 HOCTAP_ATTACHMENT_MAX_BYTES = int(
     os.environ.get("HOCTAP_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024))

@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", home, name="home"),
+    path("", include("attendance.urls")),
     path("", include("study.urls")),
     path("", include("members.urls")),
 ]

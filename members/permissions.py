@@ -29,6 +29,7 @@ STUDY_SCHEDULE = "study.schedule"  # create, change, publish, cancel sessions or
 STUDY_MANAGE_DOCUMENTS = "study.manage_documents"  # the document registry
 STUDY_MANAGE_PROGRAMMES = "study.manage_programmes"  # action programmes of the organisation
 STUDY_VIEW_PROGRAMMES = "study.view_programmes"  # follow the programmes of the subtree
+ATTENDANCE_RUN = "attendance.run"  # projector, attendance sheet, marking by hand
 
 ACTIONS = frozenset(
     {
@@ -41,6 +42,7 @@ ACTIONS = frozenset(
         STUDY_MANAGE_DOCUMENTS,
         STUDY_MANAGE_PROGRAMMES,
         STUDY_VIEW_PROGRAMMES,
+        ATTENDANCE_RUN,
     }
 )
 # Actions that only read: for these an object is also reached through VIEW_ORG_FIELDS (with
@@ -53,7 +55,7 @@ _OVERSIGHT = {
     STUDY_VIEW_SESSION,
     STUDY_VIEW_PROGRAMMES,
 }
-_SCHEDULING = {STUDY_SCHEDULE, STUDY_MANAGE_PROGRAMMES}
+_SCHEDULING = {STUDY_SCHEDULE, STUDY_MANAGE_PROGRAMMES, ATTENDANCE_RUN}
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.SECRETARY: frozenset({*_OVERSIGHT, *_SCHEDULING, MEMBERS_IMPORT}),

@@ -14,6 +14,7 @@ from members.permissions import login_only, public, requires
 from study import queries, services
 from study.calendar import session_feed
 from study.errors import StudyError
+from study.extensions import session_links
 from study.forms import (
     ActionItemForm,
     AddParticipantForm,
@@ -114,6 +115,7 @@ def session_detail(request, pk: int):
             "participation": queries.my_participation(request.user, session),
             "participants": queries.participants_of(session) if can_schedule else None,
             "add_form": AddParticipantForm(),
+            "links": session_links(request.user, session),
         },
     )
 

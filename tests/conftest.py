@@ -5,12 +5,14 @@ from dataclasses import dataclass
 import pytest
 
 from members.models import Organization, Role
+from study.services import SegmentSpec, SessionSpec
 from tests.factories import (
     MembershipFactory,
     OrganizationFactory,
     RoleAssignmentFactory,
     UserFactory,
 )
+from tests.times import at
 
 
 @pytest.fixture(autouse=True)
@@ -121,5 +123,28 @@ def holder_of(member_of):
 def secretary_of(holder_of):
     def make(cell: Organization, **fields):
         return holder_of(Role.SECRETARY, cell, cell=cell, **fields)
+
+    return make
+
+
+@pytest.fixture
+def spec_for():
+    """A valid in-person session on 10/12 with a morning and an afternoon segment."""
+
+    def make(organizer, audience=None, **overrides):
+        fields = {
+            "title": "Học tập Kết luận 328-KL/ĐUK",
+            "organizer": organizer,
+            "audience": audience if audience is not None else [organizer],
+            "starts_at": at(10, 7, 30),
+            "ends_at": at(10, 16, 30),
+            "venue": "Hội trường tầng 3",
+            "segments": [
+                SegmentSpec("Buổi sáng", at(10, 7, 30), at(10, 11, 30)),
+                SegmentSpec("Buổi chiều", at(10, 13, 30), at(10, 16, 30), has_checkout=True),
+            ],
+        }
+        fields.update(overrides)
+        return SessionSpec(**fields)
 
     return make

@@ -6,7 +6,7 @@ from study import services
 from study.errors import StudyError
 from study.models import Participant, StudySession
 from study.services import PointSpec, SegmentSpec
-from tests.study.conftest import at
+from tests.times import at
 
 pytestmark = pytest.mark.django_db
 

@@ -5,7 +5,7 @@ from icalendar import Calendar
 from members.models import Role
 from study import services
 from study.models import StudySession
-from tests.study.conftest import at
+from tests.times import at
 
 pytestmark = pytest.mark.django_db
 

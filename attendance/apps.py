@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class AttendanceConfig(AppConfig):
+    name = "attendance"
+    verbose_name = _("Attendance")
+
+    def ready(self) -> None:
+        from attendance.links import session_links  # noqa: PLC0415 -- needs the app registry
+        from study.extensions import register_session_links  # noqa: PLC0415
+
+        register_session_links(session_links)

@@ -1,0 +1,29 @@
+from django.utils.translation import gettext_lazy as _
+
+from members.errors import DomainError
+
+
+class AttendanceError(DomainError):
+    messages = {
+        "qr_invalid": _("This code is not a hoctap attendance code, or it has been altered."),
+        "qr_expired": _(
+            "This code has expired: the code on the screen changes every few seconds. "
+            "Scan the one showing now."
+        ),
+        "code_unknown": _("No open check-in matches this code. Check the digits on the screen."),
+        "held_scan_expired": _(
+            "Your scan was more than 10 minutes ago. Scan the code on the screen again."
+        ),
+        "session_not_open": _("This session is %(status)s: attendance is not being taken."),
+        "not_yet_open": _("Check-in for %(segment)s opens at %(time)s."),
+        "already_over": _("%(segment)s is over: attendance can no longer be recorded."),
+        "not_expected": _(
+            "You are not on the list of expected participants of this session. "
+            "Ask the secretary to add you."
+        ),
+        "checkout_without_checkin": _("You have not checked in to %(segment)s yet."),
+        "no_checkout": _("%(segment)s has no check-out."),
+        "out_of_reach": _("You do not manage this participant."),
+        "bad_status": _("Choose present, late or absent."),
+        "reason_missing": _("Give a reason for the change."),
+    }

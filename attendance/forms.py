@@ -1,0 +1,25 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from attendance.models import Direction, Status
+from attendance.services import MARKABLE
+
+
+class CodeForm(forms.Form):
+    code = forms.CharField(
+        label=_("The 6 digits under the QR code"),
+        max_length=12,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "one-time-code"}),
+    )
+
+
+class ProjectorForm(forms.Form):
+    point = forms.IntegerField(required=False)
+    direction = forms.ChoiceField(choices=Direction.choices, required=False)
+
+
+class MarkForm(forms.Form):
+    participant = forms.IntegerField()
+    segment = forms.IntegerField()
+    status = forms.ChoiceField(choices=[(s, Status(s).label) for s in MARKABLE])
+    reason = forms.CharField(max_length=300, required=False)

@@ -1,0 +1,77 @@
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+
+class Direction(models.TextChoices):
+    IN = "in", _("Check-in")
+    OUT = "out", _("Check-out")
+
+
+class Method(models.TextChoices):
+    PROJECTOR_QR = "qr", _("Projector QR")
+    SHORT_CODE = "code", _("Short code typed")
+    MEMBER_CARD = "card", _("Member's QR scanned by the secretary")
+    MANUAL = "manual", _("Marked by hand")
+    ONLINE = "online", _("Online join")
+
+
+class Status(models.TextChoices):
+    PRESENT = "present", _("Present")
+    LATE = "late", _("Late")
+    LEFT_EARLY = "left_early", _("Left early")
+    ABSENT = "absent", _("Absent")
+    EXCUSED = "excused", _("Excused")
+
+
+class CheckIn(models.Model):
+    """One arrival or departure of an expected participant in one segment: recorded once."""
+
+    participant = models.ForeignKey(
+        "study.Participant",
+        on_delete=models.PROTECT,
+        related_name="check_ins",
+        verbose_name=_("participant"),
+    )
+    segment = models.ForeignKey(
+        "study.Segment",
+        on_delete=models.CASCADE,
+        related_name="check_ins",
+        verbose_name=_("segment"),
+    )
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    at = models.DateTimeField(_("at"))
+    method = models.CharField(_("method"), max_length=8, choices=Method.choices)
+    point = models.ForeignKey(
+        "study.ConnectionPoint",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="check_ins",
+        verbose_name=_("connection point"),
+    )
+    device = models.CharField(_("device"), max_length=64, blank=True)
+    recorded_by = models.ForeignKey(
+        "members.User",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    created_at = models.DateTimeField(_("created at"), default=timezone.now)
+
+    ORG_FIELD = "participant__organization"
+
+    class Meta:
+        verbose_name = _("check-in")
+        verbose_name_plural = _("check-ins")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["participant", "segment", "direction"], name="checkin_once_per_direction"
+            )
+        ]
+        indexes = [models.Index(fields=["segment", "direction", "point"])]
+
+    def __str__(self) -> str:
+        return f"{self.participant} {self.direction} {self.segment}"

@@ -1,0 +1,160 @@
+"""Reads of the attendance app: what the projector shows, sheets, counts."""
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.conf import settings
+from django.db.models import Q, QuerySet
+from django.urls import reverse
+
+from attendance import tokens
+from attendance.models import CheckIn, Direction, Status
+from attendance.status import derive_status
+from members import permissions
+from members.models import User
+from study.models import ConnectionPoint, Participant, Segment, StudySession
+
+
+@dataclass
+class ProjectorState:
+    url: str
+    code: str
+    seconds_left: int
+    checked_in: int
+    expected: int
+    svg: str = ""
+
+
+def expected_count(segment: Segment, point: ConnectionPoint | None) -> int:
+    participants = Participant.objects.filter(
+        session_id=segment.session_id, removed_at__isnull=True
+    )
+    if point is not None:
+        participants = participants.filter(organization__path__startswith=point.organization.path)
+    return participants.count()
+
+
+def checked_in_count(segment: Segment, point: ConnectionPoint | None) -> int:
+    check_ins = CheckIn.objects.filter(segment=segment, direction=Direction.IN)
+    if point is not None:
+        check_ins = check_ins.filter(point=point)
+    return check_ins.count()
+
+
+def projector_state(
+    segment: Segment,
+    point: ConnectionPoint | None,
+    direction: str,
+    *,
+    now: datetime,
+    with_svg: bool,
+) -> ProjectorState:
+    window = tokens.window_at(now)
+    token = tokens.make_token(segment.pk, point and point.pk, direction, window)
+    url = settings.HOCTAP_BASE_URL + reverse("attendance:scan", args=[token])
+    state = ProjectorState(
+        url=url,
+        code=tokens.short_code(segment.pk, point and point.pk, direction, window),
+        seconds_left=tokens.seconds_left(now),
+        checked_in=checked_in_count(segment, point),
+        expected=expected_count(segment, point),
+    )
+    if with_svg:
+        state.svg = qr_svg(url)
+    return state
+
+
+def qr_svg(text: str) -> str:
+    import qrcode
+    import qrcode.image.svg
+
+    image = qrcode.make(text, image_factory=qrcode.image.svg.SvgPathImage, box_size=20, border=2)
+    return image.to_string(encoding="unicode")
+
+
+@dataclass
+class SheetCell:
+    segment: Segment
+    status: str
+
+    @property
+    def label(self) -> str:
+        return Status(self.status).label
+
+
+@dataclass
+class SheetRow:
+    participant: Participant
+    cells: list[SheetCell] = field(default_factory=list)
+
+
+@dataclass
+class SegmentTotals:
+    segment: Segment
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def attended(self) -> int:
+        return sum(self.counts.get(s, 0) for s in (Status.PRESENT, Status.LATE, Status.LEFT_EARLY))
+
+
+@dataclass
+class Sheet:
+    segments: list[Segment]
+    rows: list[SheetRow]
+    totals: list[SegmentTotals]
+
+    @property
+    def retention(self) -> float | None:
+        """Attendance of the last segment over the first: "thin at noon, empty in the afternoon"."""
+        if len(self.totals) < 2 or not self.totals[0].attended:
+            return None
+        return self.totals[-1].attended / self.totals[0].attended
+
+
+def attendance_sheet(user: User, session: StudySession, *, now: datetime) -> Sheet:
+    """Participants the user may run attendance by segments, with derived statuses.
+
+    Three queries whatever the size: segments, participants, check-ins.
+    """
+    segments = list(session.segments.order_by("starts_at"))
+    participants = list(
+        permissions.visible_to(
+            user,
+            Participant.objects.filter(session=session, removed_at__isnull=True),
+            permissions.ATTENDANCE_RUN,
+        )
+        .select_related("user", "organization")
+        .order_by("organization__path", "user__full_name_folded")
+    )
+    marks = {
+        (c.participant_id, c.segment_id, c.direction): c
+        for c in CheckIn.objects.filter(
+            segment__session=session, participant__in=[p.pk for p in participants]
+        )
+    }
+    totals = [SegmentTotals(segment) for segment in segments]
+    rows = []
+    for participant in participants:
+        row = SheetRow(participant)
+        for total in totals:
+            status = derive_status(
+                total.segment,
+                marks.get((participant.pk, total.segment.pk, Direction.IN)),
+                marks.get((participant.pk, total.segment.pk, Direction.OUT)),
+                now=now,
+            )
+            row.cells.append(SheetCell(total.segment, status))
+            total.counts[status] = total.counts.get(status, 0) + 1
+        rows.append(row)
+    return Sheet(segments=segments, rows=rows, totals=totals)
+
+
+def open_segments_for(user: User, *, now: datetime) -> QuerySet[Segment]:
+    """Segments taking attendance now that the user is expected at (for online check-in)."""
+    return Segment.objects.filter(
+        Q(session__participants__user=user, session__participants__removed_at__isnull=True),
+        session__status__in=(StudySession.Status.PUBLISHED, StudySession.Status.RUNNING),
+        checkin_opens_at__lte=now,
+        ends_at__gte=now,
+    ).select_related("session")

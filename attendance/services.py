@@ -1,0 +1,247 @@
+"""Writes of the attendance app: recording check-ins once, marking by hand (audited)."""
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from asgiref.sync import async_to_sync
+from channels.layers import get_channel_layer
+from django.db import transaction
+from django.utils import formats, timezone
+
+from attendance import tokens
+from attendance.errors import AttendanceError
+from attendance.models import CheckIn, Direction, Method, Status
+from attendance.status import derive_status
+from members import permissions
+from members.models import User
+from members.services import record_audit
+from study.models import ConnectionPoint, Participant, Segment, StudySession
+
+HELD_SCAN_LIFETIME = timedelta(minutes=10)
+CHECKOUT_GRACE = timedelta(minutes=30)
+OPEN_STATUSES = (StudySession.Status.PUBLISHED, StudySession.Status.RUNNING)
+
+
+@dataclass
+class CheckInResult:
+    check_in: CheckIn
+    created: bool
+
+    @property
+    def late(self) -> bool:
+        return (
+            self.check_in.direction == Direction.IN
+            and self.check_in.at > self.check_in.segment.late_after
+        )
+
+
+def segment_group(segment_id: int) -> str:
+    return f"attendance.segment.{segment_id}"
+
+
+def _announce(segment_id: int) -> None:
+    """Tell the projector and live board of this segment that the count changed."""
+    layer = get_channel_layer()
+    if layer is None:
+        return
+    count = CheckIn.objects.filter(segment_id=segment_id, direction=Direction.IN).count()
+    async_to_sync(layer.group_send)(
+        segment_group(segment_id),
+        {"type": "attendance.count", "segment": segment_id, "count": count},
+    )
+
+
+def _record(
+    user: User,
+    *,
+    segment: Segment,
+    direction: str,
+    at: datetime,
+    method: str,
+    point: ConnectionPoint | None = None,
+    device: str = "",
+    recorded_by: User | None = None,
+) -> CheckInResult:
+    session = segment.session
+    if session.status not in OPEN_STATUSES:
+        raise AttendanceError("session_not_open", status=session.get_status_display().lower())
+    participant = Participant.objects.filter(
+        session=session, user=user, removed_at__isnull=True
+    ).first()
+    if participant is None:
+        raise AttendanceError("not_expected")
+    existing = CheckIn.objects.filter(
+        participant=participant, segment=segment, direction=direction
+    ).first()
+    if existing is not None:  # a double tap or a retry: the first record stands
+        return CheckInResult(existing, created=False)
+    if direction == Direction.IN:
+        if at < segment.checkin_opens_at:
+            raise AttendanceError(
+                "not_yet_open",
+                segment=segment.name,
+                time=formats.time_format(timezone.localtime(segment.checkin_opens_at), "H:i"),
+            )
+        if at > segment.ends_at:
+            raise AttendanceError("already_over", segment=segment.name)
+    else:
+        if not segment.has_checkout:
+            raise AttendanceError("no_checkout", segment=segment.name)
+        if not CheckIn.objects.filter(
+            participant=participant, segment=segment, direction=Direction.IN
+        ).exists():
+            raise AttendanceError("checkout_without_checkin", segment=segment.name)
+        if at > segment.ends_at + CHECKOUT_GRACE:
+            raise AttendanceError("already_over", segment=segment.name)
+    # The unique constraint is the guard: of two racing requests one creates, the other reads.
+    check_in, created = CheckIn.objects.get_or_create(
+        participant=participant,
+        segment=segment,
+        direction=direction,
+        defaults={
+            "at": at,
+            "method": method,
+            "point": point,
+            "device": device[:64],
+            "recorded_by": recorded_by,
+        },
+    )
+    if created:
+        StudySession.objects.filter(pk=session.pk, status=StudySession.Status.PUBLISHED).update(
+            status=StudySession.Status.RUNNING
+        )
+        transaction.on_commit(lambda: _announce(segment.pk))
+    return CheckInResult(check_in, created=created)
+
+
+@transaction.atomic
+def check_in_with_token(
+    actor: User, *, token: str, scanned_at: datetime, now: datetime | None = None, device: str = ""
+) -> CheckInResult:
+    """A member's phone opened the projector's QR URL (possibly before logging in)."""
+    now = now or timezone.now()
+    if now - scanned_at > HELD_SCAN_LIFETIME:
+        raise AttendanceError("held_scan_expired")
+    claim = tokens.read_token(token, at=scanned_at)
+    segment = Segment.objects.select_related("session").filter(pk=claim.segment_id).first()
+    if segment is None:
+        raise AttendanceError("qr_invalid")
+    point = None
+    if claim.point_id:
+        point = ConnectionPoint.objects.filter(
+            pk=claim.point_id, session_id=segment.session_id
+        ).first()
+        if point is None:
+            raise AttendanceError("qr_invalid")
+    return _record(
+        actor,
+        segment=segment,
+        direction=claim.direction,
+        at=scanned_at,
+        method=Method.PROJECTOR_QR,
+        point=point,
+        device=device,
+    )
+
+
+@transaction.atomic
+def check_in_with_code(
+    actor: User, *, code: str, now: datetime | None = None, device: str = ""
+) -> CheckInResult:
+    """The six digits under the QR, typed by a member whose camera failed."""
+    now = now or timezone.now()
+    code = "".join(ch for ch in code if ch.isdigit())
+    windows = (tokens.window_at(now), tokens.window_at(now) - 1)
+    segments = (
+        Segment.objects.select_related("session")
+        .prefetch_related("session__connection_points")
+        .filter(
+            session__participants__user=actor,
+            session__participants__removed_at__isnull=True,
+            session__status__in=OPEN_STATUSES,
+            checkin_opens_at__lte=now,
+            ends_at__gte=now - CHECKOUT_GRACE,
+        )
+    )
+    for segment in segments:
+        points = [None, *segment.session.connection_points.all()]
+        directions = [Direction.IN, Direction.OUT] if segment.has_checkout else [Direction.IN]
+        for point in points:
+            for direction in directions:
+                for window in windows:
+                    if code == tokens.short_code(segment.pk, point and point.pk, direction, window):
+                        return _record(
+                            actor,
+                            segment=segment,
+                            direction=direction,
+                            at=now,
+                            method=Method.SHORT_CODE,
+                            point=point,
+                            device=device,
+                        )
+    raise AttendanceError("code_unknown")
+
+
+MARKABLE = (Status.PRESENT, Status.LATE, Status.ABSENT)
+
+
+@transaction.atomic
+def mark_by_hand(
+    actor: User,
+    *,
+    participant: Participant,
+    segment: Segment,
+    status: str,
+    reason: str,
+    now: datetime | None = None,
+) -> str:
+    """A secretary records a member's attendance for one segment, with a reason (audited)."""
+    if not permissions.can(actor, permissions.ATTENDANCE_RUN, participant):
+        raise AttendanceError("out_of_reach")
+    if segment.session_id != participant.session_id:
+        raise AttendanceError("out_of_reach")
+    if status not in MARKABLE:
+        raise AttendanceError("bad_status")
+    if not reason.strip():
+        raise AttendanceError("reason_missing")
+    now = now or timezone.now()
+    rows = {
+        c.direction: c
+        for c in CheckIn.objects.select_for_update().filter(
+            participant=participant, segment=segment
+        )
+    }
+    before = derive_status(segment, rows.get(Direction.IN), rows.get(Direction.OUT))
+    CheckIn.objects.filter(participant=participant, segment=segment).delete()
+    if status != Status.ABSENT:
+        arrived = (
+            segment.starts_at
+            if status == Status.PRESENT
+            else max(segment.late_after + timedelta(minutes=1), min(now, segment.ends_at))
+        )
+        CheckIn.objects.create(
+            participant=participant,
+            segment=segment,
+            direction=Direction.IN,
+            at=arrived,
+            method=Method.MANUAL,
+            recorded_by=actor,
+        )
+        if segment.has_checkout:
+            CheckIn.objects.create(
+                participant=participant,
+                segment=segment,
+                direction=Direction.OUT,
+                at=segment.ends_at,
+                method=Method.MANUAL,
+                recorded_by=actor,
+            )
+    record_audit(
+        actor,
+        action="attendance.mark_by_hand",
+        obj=participant,
+        before={"segment": segment.pk, "status": before},
+        after={"segment": segment.pk, "status": status, "reason": reason.strip()},
+    )
+    transaction.on_commit(lambda: _announce(segment.pk))
+    return status

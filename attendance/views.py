@@ -1,0 +1,210 @@
+import secrets
+from datetime import datetime
+
+from django.contrib import messages
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, JsonResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_POST
+
+from attendance import queries, services
+from attendance.errors import AttendanceError
+from attendance.forms import CodeForm, MarkForm, ProjectorForm
+from attendance.models import Direction
+from members import permissions
+from members.errors import DomainError
+from members.permissions import login_only, public, requires
+from study.models import ConnectionPoint, Participant, Segment
+from study.queries import session_detail as visible_session
+
+DEVICE_COOKIE = "hoctap_device"
+HELD_SCAN = "hoctap_held_scan"
+
+
+def _device(request) -> str:
+    return request.COOKIES.get(DEVICE_COOKIE) or secrets.token_hex(16)
+
+
+def _with_device(request, response):
+    if DEVICE_COOKIE not in request.COOKIES:
+        response.set_cookie(
+            DEVICE_COOKIE,
+            _device(request),
+            max_age=2 * 365 * 24 * 3600,
+            httponly=True,
+            samesite="Lax",
+        )
+    return response
+
+
+def _result_page(request, *, result=None, error: DomainError | None = None):
+    response = render(
+        request,
+        "attendance/checkin_result.html",
+        {"result": result, "error": error},
+        status=200 if error is None else 400,
+    )
+    return _with_device(request, response)
+
+
+@public
+@never_cache
+def scan(request, token: str):
+    """The URL in the projector's QR. Logged out: the scan is held through the login."""
+    now = timezone.now()
+    if not request.user.is_authenticated:
+        request.session[HELD_SCAN] = {"token": token, "at": now.isoformat()}
+        return redirect_to_login(reverse("attendance:resume"))
+    try:
+        result = services.check_in_with_token(
+            request.user, token=token, scanned_at=now, now=now, device=_device(request)
+        )
+    except AttendanceError as error:
+        return _result_page(request, error=error)
+    return _result_page(request, result=result)
+
+
+@login_only
+@never_cache
+def resume(request):
+    """Back from the login: record the held scan with the time it was made."""
+    held = request.session.pop(HELD_SCAN, None)
+    if not held:
+        return redirect("home")
+    try:
+        scanned_at = datetime.fromisoformat(held["at"])
+        result = services.check_in_with_token(
+            request.user, token=held["token"], scanned_at=scanned_at, device=_device(request)
+        )
+    except (AttendanceError, KeyError, TypeError, ValueError) as error:
+        if not isinstance(error, AttendanceError):
+            error = AttendanceError("qr_invalid")
+        return _result_page(request, error=error)
+    return _result_page(request, result=result)
+
+
+@login_only
+def code_entry(request):
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            result = services.check_in_with_code(
+                request.user, code=form.cleaned_data["code"], device=_device(request)
+            )
+        except AttendanceError as error:
+            form.add_error("code", error.message)
+        else:
+            return _result_page(request, result=result)
+    return render(request, "attendance/code_entry.html", {"form": form})
+
+
+def _projector_target(request, pk: int):
+    segment = permissions.get_for(
+        request.user,
+        Segment.objects.select_related("session", "session__organizer"),
+        permissions.ATTENDANCE_RUN,
+        pk=pk,
+    )
+    form = ProjectorForm(request.GET)
+    if not form.is_valid():
+        raise Http404
+    point = None
+    if form.cleaned_data["point"]:
+        point = (
+            ConnectionPoint.objects.select_related("organization")
+            .filter(pk=form.cleaned_data["point"], session_id=segment.session_id)
+            .first()
+        )
+        if point is None:
+            raise Http404
+    direction = form.cleaned_data["direction"] or Direction.IN
+    if direction == Direction.OUT and not segment.has_checkout:
+        raise Http404
+    return segment, point, direction
+
+
+@requires(permissions.ATTENDANCE_RUN)
+def projector(request, pk: int):
+    segment, point, direction = _projector_target(request, pk)
+    state = queries.projector_state(segment, point, direction, now=timezone.now(), with_svg=True)
+    return render(
+        request,
+        "attendance/projector.html",
+        {
+            "segment": segment,
+            "session": segment.session,
+            "point": point,
+            "direction": direction,
+            "points": segment.session.connection_points.select_related("organization"),
+            "state": state,
+        },
+    )
+
+
+@requires(permissions.ATTENDANCE_RUN)
+@never_cache
+def projector_state(request, pk: int):
+    segment, point, direction = _projector_target(request, pk)
+    state = queries.projector_state(segment, point, direction, now=timezone.now(), with_svg=True)
+    return JsonResponse(
+        {
+            "svg": state.svg,
+            "url": state.url,
+            "code": state.code,
+            "seconds_left": state.seconds_left,
+            "checked_in": state.checked_in,
+            "expected": state.expected,
+        }
+    )
+
+
+@requires(permissions.ATTENDANCE_RUN)
+def sheet(request, pk: int):
+    session = visible_session(request.user, pk)
+    return render(
+        request,
+        "attendance/sheet.html",
+        {
+            "session": session,
+            "sheet": queries.attendance_sheet(request.user, session, now=timezone.now()),
+            "mark_choices": MarkForm.base_fields["status"].choices,
+        },
+    )
+
+
+@require_POST
+@requires(permissions.ATTENDANCE_RUN)
+def mark(request, pk: int):
+    session = visible_session(request.user, pk)
+    form = MarkForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Choose a status and give a reason."))
+        return redirect("attendance:sheet", pk=session.pk)
+    participant = permissions.get_for(
+        request.user,
+        Participant.objects.filter(session=session),
+        permissions.ATTENDANCE_RUN,
+        pk=form.cleaned_data["participant"],
+    )
+    segment = Segment.objects.filter(session=session, pk=form.cleaned_data["segment"]).first()
+    if segment is None:
+        raise Http404
+    try:
+        services.mark_by_hand(
+            request.user,
+            participant=participant,
+            segment=segment,
+            status=form.cleaned_data["status"],
+            reason=form.cleaned_data["reason"],
+        )
+    except AttendanceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request, _("Attendance of %(name)s is updated.") % {"name": participant.user.full_name}
+        )
+    return redirect("attendance:sheet", pk=session.pk)
