@@ -19,7 +19,7 @@ from members import permissions
 from members.errors import DomainError
 from members.permissions import login_only, public, requires
 from study.models import ConnectionPoint, Participant, Segment
-from study.queries import session_detail as visible_session
+from study.queries import session_for as visible_session
 
 DEVICE_COOKIE = "hoctap_device"
 HELD_SCAN = "hoctap_held_scan"

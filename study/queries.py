@@ -53,6 +53,13 @@ def _segments() -> Prefetch:
     return Prefetch("segments", queryset=Segment.objects.order_by("starts_at"))
 
 
+def session_for(user: User, pk: int) -> StudySession:
+    """A session the user may see, without its parts (404 otherwise)."""
+    return permissions.get_for(
+        user, sessions_visible_to(user), permissions.STUDY_VIEW_SESSION, pk=pk
+    )
+
+
 def session_detail(user: User, pk: int) -> StudySession:
     qs = sessions_visible_to(user).prefetch_related(
         _segments(),

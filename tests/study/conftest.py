@@ -1,3 +1,0 @@
-from tests.times import HANOI, at
-
-__all__ = ["HANOI", "at"]
