@@ -3,7 +3,6 @@
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.urls import reverse
 
@@ -48,10 +47,13 @@ def projector_state(
     *,
     now: datetime,
     with_svg: bool,
+    base_url: str,
 ) -> ProjectorState:
+    """What the projector shows now. The QR points at the address the projector itself uses
+    (`base_url`), so phones on the same intranet reach the same server."""
     window = tokens.window_at(now)
     token = tokens.make_token(segment.pk, point and point.pk, direction, window)
-    url = settings.HOCTAP_BASE_URL + reverse("attendance:scan", args=[token])
+    url = base_url.rstrip("/") + reverse("attendance:scan", args=[token])
     state = ProjectorState(
         url=url,
         code=tokens.short_code(segment.pk, point and point.pk, direction, window),

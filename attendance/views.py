@@ -130,7 +130,14 @@ def _projector_target(request, pk: int):
 @requires(permissions.ATTENDANCE_RUN)
 def projector(request, pk: int):
     segment, point, direction = _projector_target(request, pk)
-    state = queries.projector_state(segment, point, direction, now=timezone.now(), with_svg=True)
+    state = queries.projector_state(
+        segment,
+        point,
+        direction,
+        now=timezone.now(),
+        with_svg=True,
+        base_url=request.build_absolute_uri("/"),
+    )
     return render(
         request,
         "attendance/projector.html",
@@ -149,7 +156,14 @@ def projector(request, pk: int):
 @never_cache
 def projector_state(request, pk: int):
     segment, point, direction = _projector_target(request, pk)
-    state = queries.projector_state(segment, point, direction, now=timezone.now(), with_svg=True)
+    state = queries.projector_state(
+        segment,
+        point,
+        direction,
+        now=timezone.now(),
+        with_svg=True,
+        base_url=request.build_absolute_uri("/"),
+    )
     return JsonResponse(
         {
             "svg": state.svg,

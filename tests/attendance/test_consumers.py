@@ -1,0 +1,66 @@
+import pytest
+from asgiref.sync import sync_to_async
+from channels.testing import WebsocketCommunicator
+from django.db import connections, transaction
+
+from attendance import services, tokens
+from config.asgi import application
+from tests.times import at
+
+pytestmark = pytest.mark.django_db(transaction=True)
+
+
+@pytest.fixture(autouse=True)
+async def _close_worker_connections():
+    # The consumer reads the database in Channels' worker thread; that thread's connection
+    # must not outlive the test (PostgreSQL refuses to drop a database still in use).
+    yield
+    await sync_to_async(connections.close_all)()
+
+
+def communicator(user, segment):
+    comm = WebsocketCommunicator(
+        application,
+        f"/ws/attendance/segments/{segment.pk}/",
+        headers=[(b"origin", b"http://localhost")],
+    )
+    comm.scope["user"] = user
+    return comm
+
+
+@pytest.fixture
+def checked_in(member, morning):
+    """A function that checks the member in, committing so on_commit fires as in production."""
+
+    def run():
+        moment = at(10, 7, 40)
+        token = tokens.make_token(morning.pk, None, "in", tokens.window_at(moment))
+        with transaction.atomic():
+            services.check_in_with_token(member, token=token, scanned_at=moment, now=moment)
+
+    return run
+
+
+async def test_projector_socket_gets_the_new_count(secretary, morning, checked_in):
+    comm = communicator(secretary, morning)
+    connected, _ = await comm.connect()
+
+    await sync_to_async(checked_in)()
+
+    assert connected
+    assert await comm.receive_json_from(timeout=3) == {
+        "type": "count",
+        "segment": morning.pk,
+        "count": 1,
+    }
+    await comm.disconnect()
+
+
+async def test_socket_of_another_cell_or_a_member_is_closed(
+    org_tree, secretary_of, member, morning
+):
+    outsider = await sync_to_async(secretary_of)(org_tree.cell_a1b)
+
+    for user in (outsider, member):
+        connected, code = await communicator(user, morning).connect()
+        assert not connected and code == 4403
