@@ -24,6 +24,13 @@ class AttendanceError(DomainError):
         "checkout_without_checkin": _("You have not checked in to %(segment)s yet."),
         "no_checkout": _("%(segment)s has no check-out."),
         "out_of_reach": _("You do not manage this participant."),
+        "not_online": _(
+            "This session is held in a hall only: check in with the code on the screen."
+        ),
         "bad_status": _("Choose present, late or absent."),
+        "already_decided": _("This request has already been decided."),
+        "already_asked": _("You have already asked; the secretary will decide."),
+        "not_your_participation": _("You are not an expected participant of this session."),
+        "bad_decision": _("Accept or refuse."),
         "reason_missing": _("Give a reason for the change."),
     }

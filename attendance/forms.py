@@ -23,3 +23,19 @@ class MarkForm(forms.Form):
     segment = forms.IntegerField()
     status = forms.ChoiceField(choices=[(s, Status(s).label) for s in MARKABLE])
     reason = forms.CharField(max_length=300, required=False)
+
+
+class ExcuseForm(forms.Form):
+    segment = forms.ModelChoiceField(
+        label=_("For"),
+        queryset=None,
+        required=False,
+        empty_label=_("The whole session"),
+    )
+    reason = forms.CharField(
+        label=_("Reason"), widget=forms.Textarea(attrs={"rows": 3}), max_length=1000
+    )
+
+    def __init__(self, *args, segments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["segment"].queryset = segments

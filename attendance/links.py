@@ -26,6 +26,21 @@ def session_links(user, session: StudySession) -> list[SessionLink]:
         links.append(
             SessionLink(_("Attendance sheet"), reverse("attendance:sheet", args=[session.pk]))
         )
-    if queries.open_segments_for(user, now=timezone.now()).filter(session=session).exists():
+    if session.participants.filter(user=user, removed_at__isnull=True).exists():
+        links.append(
+            SessionLink(_("Report an absence"), reverse("attendance:excuse", args=[session.pk]))
+        )
+    open_segments = list(
+        queries.open_segments_for(user, now=timezone.now()).filter(session=session)
+    )
+    if open_segments:
         links.append(SessionLink(_("Check in (type the code)"), reverse("attendance:code")))
+    if session.mode != StudySession.Mode.IN_PERSON:
+        links += [
+            SessionLink(
+                _("Join %(segment)s online") % {"segment": segment.name},
+                reverse("attendance:online", args=[segment.pk]),
+            )
+            for segment in open_segments
+        ]
     return links

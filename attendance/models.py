@@ -75,3 +75,89 @@ class CheckIn(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant} {self.direction} {self.segment}"
+
+
+class Decision(models.TextChoices):
+    PENDING = "pending", _("Waiting for a decision")
+    ACCEPTED = "accepted", _("Accepted")
+    REFUSED = "refused", _("Refused")
+
+
+class JoinRequest(models.Model):
+    """A member who scanned but was not expected asks to be added; the organiser decides."""
+
+    segment = models.ForeignKey(
+        "study.Segment",
+        on_delete=models.CASCADE,
+        related_name="join_requests",
+        verbose_name=_("segment"),
+    )
+    user = models.ForeignKey(
+        "members.User",
+        on_delete=models.CASCADE,
+        related_name="join_requests",
+        verbose_name=_("member"),
+    )
+    direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
+    scanned_at = models.DateTimeField(_("scanned at"))
+    point = models.ForeignKey(
+        "study.ConnectionPoint", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING
+    )
+    decided_by = models.ForeignKey(
+        "members.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    ORG_FIELD = "segment__session__organizer"
+
+    class Meta:
+        verbose_name = _("request to be added")
+        verbose_name_plural = _("requests to be added")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["segment", "user"], name="join_request_once_per_segment"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} → {self.segment}"
+
+
+class ExcuseRequest(models.Model):
+    """A member's reason for missing a session or one segment; the secretary decides."""
+
+    participant = models.ForeignKey(
+        "study.Participant",
+        on_delete=models.CASCADE,
+        related_name="excuses",
+        verbose_name=_("participant"),
+    )
+    segment = models.ForeignKey(
+        "study.Segment",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("segment (empty: the whole session)"),
+    )
+    reason = models.TextField(_("reason"))
+    decision = models.CharField(
+        _("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING
+    )
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    decided_by = models.ForeignKey(
+        "members.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    ORG_FIELD = "participant__organization"
+
+    class Meta:
+        verbose_name = _("excuse")
+        verbose_name_plural = _("excuses")
+
+    def __str__(self) -> str:
+        return f"{self.participant}: {self.reason[:40]}"

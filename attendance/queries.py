@@ -7,7 +7,7 @@ from django.db.models import Q, QuerySet
 from django.urls import reverse
 
 from attendance import tokens
-from attendance.models import CheckIn, Direction, Status
+from attendance.models import CheckIn, Decision, Direction, ExcuseRequest, JoinRequest, Status
 from attendance.status import derive_status
 from members import permissions
 from members.models import User
@@ -129,6 +129,12 @@ def attendance_sheet(user: User, session: StudySession, *, now: datetime) -> She
         .select_related("user", "organization")
         .order_by("organization__path", "user__full_name_folded")
     )
+    excused = {
+        (e.participant_id, e.segment_id)
+        for e in ExcuseRequest.objects.filter(
+            participant__session=session, decision=Decision.ACCEPTED
+        ).only("participant_id", "segment_id")
+    }
     marks = {
         (c.participant_id, c.segment_id, c.direction): c
         for c in CheckIn.objects.filter(
@@ -145,6 +151,8 @@ def attendance_sheet(user: User, session: StudySession, *, now: datetime) -> She
                 marks.get((participant.pk, total.segment.pk, Direction.IN)),
                 marks.get((participant.pk, total.segment.pk, Direction.OUT)),
                 now=now,
+                excused=(participant.pk, None) in excused
+                or (participant.pk, total.segment.pk) in excused,
             )
             row.cells.append(SheetCell(total.segment, status))
             total.counts[status] = total.counts.get(status, 0) + 1
@@ -160,3 +168,22 @@ def open_segments_for(user: User, *, now: datetime) -> QuerySet[Segment]:
         checkin_opens_at__lte=now,
         ends_at__gte=now,
     ).select_related("session")
+
+
+def pending_requests(
+    user: User, session: StudySession
+) -> tuple[list[JoinRequest], list[ExcuseRequest]]:
+    """Requests waiting for this user's decision in a session: to be added, to be excused."""
+    joins = (
+        permissions.visible_to(user, JoinRequest, permissions.ATTENDANCE_RUN)
+        .filter(segment__session=session, decision=Decision.PENDING)
+        .select_related("user", "segment")
+        .order_by("scanned_at")
+    )
+    excuses = (
+        permissions.visible_to(user, ExcuseRequest, permissions.ATTENDANCE_RUN)
+        .filter(participant__session=session, decision=Decision.PENDING)
+        .select_related("participant__user", "segment")
+        .order_by("created_at")
+    )
+    return list(joins), list(excuses)

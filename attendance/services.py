@@ -10,11 +10,20 @@ from django.utils import formats, timezone
 
 from attendance import tokens
 from attendance.errors import AttendanceError
-from attendance.models import CheckIn, Direction, Method, Status
+from attendance.models import (
+    CheckIn,
+    Decision,
+    Direction,
+    ExcuseRequest,
+    JoinRequest,
+    Method,
+    Status,
+)
 from attendance.status import derive_status
 from members import permissions
 from members.models import User
 from members.services import record_audit
+from study import services as study_services
 from study.models import ConnectionPoint, Participant, Segment, StudySession
 
 HELD_SCAN_LIFETIME = timedelta(minutes=10)
@@ -245,3 +254,132 @@ def mark_by_hand(
     )
     transaction.on_commit(lambda: _announce(segment.pk))
     return status
+
+
+@transaction.atomic
+def check_in_online(
+    actor: User, *, segment: Segment, now: datetime | None = None, device: str = ""
+) -> CheckInResult:
+    """Joining an online or hybrid session's segment from the session page while it is open."""
+    segment = Segment.objects.select_related("session").get(pk=segment.pk)
+    if segment.session.mode == StudySession.Mode.IN_PERSON:
+        raise AttendanceError("not_online")
+    return _record(
+        actor,
+        segment=segment,
+        direction=Direction.IN,
+        at=now or timezone.now(),
+        method=Method.ONLINE,
+        device=device,
+    )
+
+
+# --- Requests: to be added, to be excused -----------------------------------------------------
+
+
+@transaction.atomic
+def ask_to_join(
+    actor: User, *, token: str, scanned_at: datetime, now: datetime | None = None
+) -> JoinRequest:
+    """Keep a scan refused for "not expected" as a request the organiser can accept."""
+    now = now or timezone.now()
+    if now - scanned_at > HELD_SCAN_LIFETIME:
+        raise AttendanceError("held_scan_expired")
+    claim = tokens.read_token(token, at=scanned_at)
+    segment = Segment.objects.filter(pk=claim.segment_id).first()
+    if segment is None:
+        raise AttendanceError("qr_invalid")
+    request, created = JoinRequest.objects.get_or_create(
+        segment=segment,
+        user=actor,
+        defaults={
+            "direction": claim.direction,
+            "scanned_at": scanned_at,
+            "point_id": claim.point_id,
+        },
+    )
+    if not created:
+        raise AttendanceError("already_asked")
+    return request
+
+
+@transaction.atomic
+def decide_join_request(actor: User, *, request: JoinRequest, accept: bool) -> JoinRequest:
+    """Accepting adds the member to the session and records the scan they made."""
+    request = (
+        JoinRequest.objects.select_for_update()
+        .select_related("segment__session")
+        .get(pk=request.pk)
+    )
+    if not permissions.can(actor, permissions.ATTENDANCE_RUN, request):
+        raise AttendanceError("out_of_reach")
+    if request.decision != Decision.PENDING:
+        raise AttendanceError("already_decided")
+    request.decision = Decision.ACCEPTED if accept else Decision.REFUSED
+    request.decided_by = actor
+    request.decided_at = timezone.now()
+    request.save(update_fields=["decision", "decided_by", "decided_at"])
+    if accept:
+        session = request.segment.session
+        if not Participant.objects.filter(
+            session=session, user=request.user, removed_at__isnull=True
+        ).exists():
+            study_services.add_participant(actor, session=session, user=request.user)
+        _record(
+            request.user,
+            segment=request.segment,
+            direction=request.direction,
+            at=request.scanned_at,
+            method=Method.PROJECTOR_QR,
+            point=request.point,
+            recorded_by=actor,
+        )
+    record_audit(
+        actor,
+        action="attendance.decide_join_request",
+        obj=request,
+        after={"decision": request.decision},
+    )
+    return request
+
+
+@transaction.atomic
+def ask_excuse(
+    actor: User, *, session: StudySession, reason: str, segment: Segment | None = None
+) -> ExcuseRequest:
+    """A member explains an absence, before or after; the secretary of their cell decides."""
+    participant = Participant.objects.filter(
+        session=session, user=actor, removed_at__isnull=True
+    ).first()
+    if participant is None:
+        raise AttendanceError("not_your_participation")
+    if segment is not None and segment.session_id != session.pk:
+        raise AttendanceError("not_your_participation")
+    if not reason.strip():
+        raise AttendanceError("reason_missing")
+    return ExcuseRequest.objects.create(
+        participant=participant, segment=segment, reason=reason.strip()
+    )
+
+
+@transaction.atomic
+def decide_excuse(actor: User, *, excuse: ExcuseRequest, accept: bool) -> ExcuseRequest:
+    excuse = (
+        ExcuseRequest.objects.select_for_update().select_related("participant").get(pk=excuse.pk)
+    )
+    if not permissions.can(actor, permissions.ATTENDANCE_RUN, excuse):
+        raise AttendanceError("out_of_reach")
+    if excuse.decision != Decision.PENDING:
+        raise AttendanceError("already_decided")
+    excuse.decision = Decision.ACCEPTED if accept else Decision.REFUSED
+    excuse.decided_by = actor
+    excuse.decided_at = timezone.now()
+    excuse.save(update_fields=["decision", "decided_by", "decided_at"])
+    record_audit(
+        actor,
+        action="attendance.decide_excuse",
+        obj=excuse,
+        before={"decision": Decision.PENDING},
+        after={"decision": excuse.decision},
+    )
+    return excuse

@@ -7,7 +7,12 @@ app_name = "attendance"
 urlpatterns = [
     path("a/resume/", views.resume, name="resume"),
     path("a/code/", views.code_entry, name="code"),
+    path("a/join/", views.ask_to_join, name="ask-to-join"),
     path("a/<str:token>/", views.scan, name="scan"),
+    path("attendance/join-requests/<int:pk>/decide/", views.decide_join, name="decide-join"),
+    path("attendance/excuses/<int:pk>/decide/", views.decide_excuse, name="decide-excuse"),
+    path("attendance/sessions/<int:pk>/excuse/", views.excuse, name="excuse"),
+    path("attendance/segments/<int:pk>/online/", views.online, name="online"),
     path("attendance/segments/<int:pk>/projector/", views.projector, name="projector"),
     path(
         "attendance/segments/<int:pk>/projector.json", views.projector_state, name="projector-state"

@@ -13,8 +13,8 @@ from django.views.decorators.http import require_POST
 
 from attendance import queries, services
 from attendance.errors import AttendanceError
-from attendance.forms import CodeForm, MarkForm, ProjectorForm
-from attendance.models import Direction
+from attendance.forms import CodeForm, ExcuseForm, MarkForm, ProjectorForm
+from attendance.models import Direction, ExcuseRequest, JoinRequest
 from members import permissions
 from members.errors import DomainError
 from members.permissions import login_only, public, requires
@@ -41,11 +41,22 @@ def _with_device(request, response):
     return response
 
 
-def _result_page(request, *, result=None, error: DomainError | None = None):
+JOINABLE = "hoctap_joinable_scan"
+
+
+def _result_page(request, *, result=None, error: DomainError | None = None, scan=None):
+    if error is not None and error.code == "not_expected" and scan is not None:
+        request.session[JOINABLE] = scan  # the member may ask to be added with this very scan
     response = render(
         request,
         "attendance/checkin_result.html",
-        {"result": result, "error": error},
+        {
+            "result": result,
+            "error": error,
+            "can_ask": JOINABLE in request.session
+            and error is not None
+            and error.code == "not_expected",
+        },
         status=200 if error is None else 400,
     )
     return _with_device(request, response)
@@ -64,7 +75,7 @@ def scan(request, token: str):
             request.user, token=token, scanned_at=now, now=now, device=_device(request)
         )
     except AttendanceError as error:
-        return _result_page(request, error=error)
+        return _result_page(request, error=error, scan={"token": token, "at": now.isoformat()})
     return _result_page(request, result=result)
 
 
@@ -83,7 +94,7 @@ def resume(request):
     except (AttendanceError, KeyError, TypeError, ValueError) as error:
         if not isinstance(error, AttendanceError):
             error = AttendanceError("qr_invalid")
-        return _result_page(request, error=error)
+        return _result_page(request, error=error, scan=held)
     return _result_page(request, result=result)
 
 
@@ -185,6 +196,7 @@ def sheet(request, pk: int):
         {
             "session": session,
             "sheet": queries.attendance_sheet(request.user, session, now=timezone.now()),
+            "pending": queries.pending_requests(request.user, session),
             "mark_choices": MarkForm.base_fields["status"].choices,
         },
     )
@@ -222,3 +234,93 @@ def mark(request, pk: int):
             request, _("Attendance of %(name)s is updated.") % {"name": participant.user.full_name}
         )
     return redirect("attendance:sheet", pk=session.pk)
+
+
+@login_only
+def online(request, pk: int):
+    """An online participant's check-in button for one segment."""
+    segment = queries.open_segments_for(request.user, now=timezone.now()).filter(pk=pk).first()
+    if segment is None:
+        raise Http404
+    if request.method == "POST":
+        try:
+            result = services.check_in_online(
+                request.user, segment=segment, device=_device(request)
+            )
+        except AttendanceError as error:
+            return _result_page(request, error=error)
+        return _result_page(request, result=result)
+    return render(request, "attendance/online.html", {"segment": segment})
+
+
+@require_POST
+@login_only
+def ask_to_join(request):
+    scan = request.session.pop(JOINABLE, None)
+    if not scan:
+        return redirect("home")
+    try:
+        services.ask_to_join(
+            request.user, token=scan["token"], scanned_at=datetime.fromisoformat(scan["at"])
+        )
+    except AttendanceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("Your request is sent; the secretary will decide."))
+    return redirect("home")
+
+
+@require_POST
+@requires(permissions.ATTENDANCE_RUN)
+def decide_join(request, pk: int):
+    join = permissions.get_for(
+        request.user,
+        JoinRequest.objects.select_related("segment"),
+        permissions.ATTENDANCE_RUN,
+        pk=pk,
+    )
+    try:
+        services.decide_join_request(
+            request.user, request=join, accept=request.POST.get("accept") == "1"
+        )
+    except AttendanceError as error:
+        messages.error(request, error.message)
+    return redirect("attendance:sheet", pk=join.segment.session_id)
+
+
+@require_POST
+@requires(permissions.ATTENDANCE_RUN)
+def decide_excuse(request, pk: int):
+    excuse = permissions.get_for(
+        request.user,
+        ExcuseRequest.objects.select_related("participant"),
+        permissions.ATTENDANCE_RUN,
+        pk=pk,
+    )
+    try:
+        services.decide_excuse(
+            request.user, excuse=excuse, accept=request.POST.get("accept") == "1"
+        )
+    except AttendanceError as error:
+        messages.error(request, error.message)
+    return redirect("attendance:sheet", pk=excuse.participant.session_id)
+
+
+@login_only
+def excuse(request, pk: int):
+    session = visible_session(request.user, pk)
+    form = ExcuseForm(request.POST or None, segments=session.segments.order_by("starts_at"))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.ask_excuse(
+                request.user,
+                session=session,
+                reason=form.cleaned_data["reason"],
+                segment=form.cleaned_data["segment"],
+            )
+        except AttendanceError as error:
+            form.add_error(None, error.message)
+        else:
+            messages.success(request, _("Your reason is sent to the secretary."))
+            return redirect(session)
+    return render(request, "attendance/excuse.html", {"session": session, "form": form})

@@ -196,3 +196,22 @@ def test_marking_outside_ones_cell_is_refused(org_tree, secretary_of, member, mo
 
     assert error.value.code == "out_of_reach"
     assert not CheckIn.objects.exists()
+
+
+def test_online_check_in_only_for_online_or_hybrid_sessions(org_tree, secretary, member, spec_for):
+    hybrid = study_services.create_session(
+        secretary,
+        spec=spec_for(org_tree.cell_a1a, mode="hybrid", meeting_url="https://hop.example.vn/x"),
+    )
+    study_services.publish_session(secretary, session=hybrid)
+    in_hall = study_services.create_session(
+        secretary, spec=spec_for(org_tree.cell_a1a, title="Trực tiếp")
+    )
+    study_services.publish_session(secretary, session=in_hall)
+
+    joined = services.check_in_online(member, segment=hybrid.segments.first(), now=at(10, 7, 35))
+    with pytest.raises(AttendanceError) as error:
+        services.check_in_online(member, segment=in_hall.segments.first(), now=at(10, 7, 35))
+
+    assert joined.created and joined.check_in.method == "online"
+    assert error.value.code == "not_online"
