@@ -18,5 +18,7 @@ urlpatterns = [
         "attendance/segments/<int:pk>/projector.json", views.projector_state, name="projector-state"
     ),
     path("attendance/sessions/<int:pk>/sheet/", views.sheet, name="sheet"),
+    path("attendance/sessions/<int:pk>/sheet.xlsx", views.sheet_xlsx, name="sheet-xlsx"),
+    path("attendance/matrix/", views.matrix, name="matrix"),
     path("attendance/sessions/<int:pk>/mark/", views.mark, name="mark"),
 ]

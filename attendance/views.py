@@ -1,9 +1,9 @@
 import secrets
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -11,12 +11,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from attendance import queries, services
+from attendance import exports, queries, services
 from attendance.errors import AttendanceError
-from attendance.forms import CodeForm, ExcuseForm, MarkForm, ProjectorForm
+from attendance.forms import CodeForm, ExcuseForm, MarkForm, MatrixForm, ProjectorForm
 from attendance.models import Direction, ExcuseRequest, JoinRequest
 from members import permissions
 from members.errors import DomainError
+from members.models import Organization
 from members.permissions import login_only, public, requires
 from study.models import ConnectionPoint, Participant, Segment
 from study.queries import session_for as visible_session
@@ -324,3 +325,46 @@ def excuse(request, pk: int):
             messages.success(request, _("Your reason is sent to the secretary."))
             return redirect(session)
     return render(request, "attendance/excuse.html", {"session": session, "form": form})
+
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _xlsx(content: bytes, filename: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=XLSX)
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+@requires(permissions.ATTENDANCE_RUN)
+def sheet_xlsx(request, pk: int):
+    session = visible_session(request.user, pk)
+    now = timezone.now()
+    sheet = queries.attendance_sheet(request.user, session, now=now)
+    return _xlsx(
+        exports.session_sheet_xlsx(session, sheet, now=now), f"diem-danh-{session.pk}.xlsx"
+    )
+
+
+@requires(permissions.ATTENDANCE_RUN)
+def matrix(request):
+    organizations = permissions.visible_to(
+        request.user, Organization, permissions.ATTENDANCE_RUN
+    ).order_by("path")
+    form = MatrixForm(request.GET or None, organizations=organizations)
+    if request.GET and form.is_valid():
+        tz = timezone.get_current_timezone()
+        start = datetime.combine(form.cleaned_data["start"], time.min, tzinfo=tz)
+        end = datetime.combine(form.cleaned_data["end"] + timedelta(days=1), time.min, tzinfo=tz)
+        org = form.cleaned_data["organization"]
+        sessions, rows = queries.member_session_matrix(request.user, org, start=start, end=end)
+        content = exports.matrix_xlsx(
+            org.name,
+            sessions,
+            rows,
+            start=form.cleaned_data["start"],
+            end=form.cleaned_data["end"],
+            now=timezone.now(),
+        )
+        return _xlsx(content, f"hoc-tap-{org.code}-{form.cleaned_data['start']:%Y%m%d}.xlsx")
+    return render(request, "attendance/matrix.html", {"form": form})
