@@ -146,6 +146,9 @@ if REDIS_URL:
             "KEY_PREFIX": "hoctap",
         }
     }
+    # Sessions read from Redis, written through to the database: a burst of logged-in phones
+    # does not queue on PostgreSQL for its session rows.
+    SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

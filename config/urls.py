@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
-from config.views import home
+from config.views import healthz, home
 
 # The admin signs in through allauth like everyone else (rate limits, 2FA).
 admin.site.login = login_required(admin.site.login)
@@ -13,6 +13,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("", home, name="home"),
+    path("healthz", healthz, name="healthz"),
     path("", include("attendance.urls")),
     path("", include("study.urls")),
     path("", include("members.urls")),

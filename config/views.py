@@ -1,11 +1,12 @@
 """The home page: the one view that composes several apps, so it lives above all of them."""
 
+from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
 from members import permissions
 from members import queries as member_queries
-from members.permissions import login_only
+from members.permissions import login_only, public
 from study import queries as study_queries
 
 
@@ -24,3 +25,9 @@ def home(request):
             else [],
         },
     )
+
+
+@public
+def healthz(request):
+    """For load balancers and the benchmark's baseline: no database, no session."""
+    return HttpResponse("ok", content_type="text/plain")
