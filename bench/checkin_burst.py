@@ -227,9 +227,7 @@ def main() -> None:
     os.environ.setdefault("HOCTAP_MANIFEST_STATIC", "0")  # no collectstatic needed to measure
     setup_django()
     cookies, path, segment_id = build_scene(args.members)
-    print(
-        f"scene: {args.members} members, gunicorn {args.workers} sync workers, {args.clients} clients"
-    )
+    print(f"scene: {args.members} members, {args.workers} gunicorn workers, {args.clients} clients")
     server = start_gunicorn(args.port, args.workers)
     try:
         # Every member twice, the two taps far apart in the queue and racing across workers.
