@@ -1,7 +1,7 @@
 """Reads of the attendance app: what the projector shows, sheets, counts."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
@@ -264,3 +264,128 @@ def member_session_matrix(
         came, held = totals[user_id]
         row.rate = f"{round(100 * came / held)}%" if held else ""
     return sessions, list(rows.values())
+
+
+@dataclass
+class BoardRow:
+    name: str
+    expected: int
+    arrived: list[int]
+
+
+@dataclass
+class LiveBoard:
+    segments: list[Segment]
+    organizations: list[BoardRow]
+    points: list[BoardRow]
+    totals: list[int]
+    expected: int
+
+    @property
+    def retention(self) -> float | None:
+        """Arrivals at the last segment over the first: the afternoon against the morning."""
+        if len(self.totals) < 2 or not self.totals[0]:
+            return None
+        return self.totals[-1] / self.totals[0]
+
+
+def live_board(user: User, session: StudySession) -> LiveBoard:
+    """Arrivals per organisation and connection point for each segment, aggregated in SQL."""
+    segments = list(session.segments.order_by("starts_at"))
+    participants = permissions.visible_to(
+        user,
+        Participant.objects.filter(session=session, removed_at__isnull=True),
+        permissions.ATTENDANCE_RUN,
+    )
+    arrived = {
+        f"s{segment.pk}": Count(
+            "check_ins",
+            filter=Q(check_ins__segment=segment, check_ins__direction=Direction.IN),
+            distinct=True,
+        )
+        for segment in segments
+    }
+    by_org = (
+        participants.values("organization__name", "organization__path")
+        .annotate(expected=Count("pk", distinct=True), **arrived)
+        .order_by("organization__path")
+    )
+    organizations = [
+        BoardRow(row["organization__name"], row["expected"], [row[f"s{s.pk}"] for s in segments])
+        for row in by_org
+    ]
+    by_point = (
+        CheckIn.objects.filter(
+            segment__session=session, direction=Direction.IN, participant__in=participants
+        )
+        .values("point__place", "segment")
+        .annotate(n=Count("pk"))
+    )
+    point_counts: dict[str, dict[int, int]] = {}
+    for row in by_point:
+        place = row["point__place"] or ""
+        point_counts.setdefault(place, {})[row["segment"]] = row["n"]
+    points = [
+        BoardRow(place, 0, [counts.get(s.pk, 0) for s in segments])
+        for place, counts in sorted(point_counts.items())
+    ]
+    totals = [sum(row.arrived[i] for row in organizations) for i in range(len(segments))]
+    return LiveBoard(
+        segments=segments,
+        organizations=organizations,
+        points=points,
+        totals=totals,
+        expected=sum(row.expected for row in organizations),
+    )
+
+
+@dataclass
+class Signal:
+    """Something for the secretary to look at; never a block on anyone's check-in."""
+
+    kind: str  # "same_device" | "very_late"
+    segment: Segment
+    names: list[str]
+
+
+VERY_LATE = timedelta(minutes=60)
+
+
+def misuse_signals(user: User, session: StudySession) -> list[Signal]:
+    """Several members checked in from one browser in a segment; arrivals an hour or more
+    after a segment started. Two queries."""
+    visible = permissions.visible_to(
+        user, Participant.objects.filter(session=session), permissions.ATTENDANCE_RUN
+    )
+    segments = {s.pk: s for s in session.segments.all()}
+    shared = (
+        CheckIn.objects.filter(
+            segment__session=session, direction=Direction.IN, participant__in=visible
+        )
+        .exclude(device="")
+        .values("segment", "device")
+        .annotate(n=Count("pk"))
+        .filter(n__gt=1)
+    )
+    shared_keys = {(row["segment"], row["device"]) for row in shared}
+    signals: dict[tuple, Signal] = {}
+    rows = (
+        CheckIn.objects.filter(
+            segment__session=session, direction=Direction.IN, participant__in=visible
+        )
+        .select_related("participant__user", "segment")
+        .order_by("segment__starts_at", "at")
+    )
+    for check_in in rows:
+        name = check_in.participant.user.full_name
+        if (check_in.segment_id, check_in.device) in shared_keys:
+            key = ("same_device", check_in.segment_id, check_in.device)
+            signals.setdefault(
+                key, Signal("same_device", segments[check_in.segment_id], [])
+            ).names.append(name)
+        if check_in.method != "manual" and check_in.at - check_in.segment.starts_at >= VERY_LATE:
+            key = ("very_late", check_in.segment_id)
+            signals.setdefault(
+                key, Signal("very_late", segments[check_in.segment_id], [])
+            ).names.append(name)
+    return list(signals.values())

@@ -20,5 +20,6 @@ urlpatterns = [
     path("attendance/sessions/<int:pk>/sheet/", views.sheet, name="sheet"),
     path("attendance/sessions/<int:pk>/sheet.xlsx", views.sheet_xlsx, name="sheet-xlsx"),
     path("attendance/matrix/", views.matrix, name="matrix"),
+    path("attendance/sessions/<int:pk>/live/", views.live, name="live"),
     path("attendance/sessions/<int:pk>/mark/", views.mark, name="mark"),
 ]

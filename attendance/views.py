@@ -198,6 +198,7 @@ def sheet(request, pk: int):
             "session": session,
             "sheet": queries.attendance_sheet(request.user, session, now=timezone.now()),
             "pending": queries.pending_requests(request.user, session),
+            "signals": queries.misuse_signals(request.user, session),
             "mark_choices": MarkForm.base_fields["status"].choices,
         },
     )
@@ -368,3 +369,11 @@ def matrix(request):
         )
         return _xlsx(content, f"hoc-tap-{org.code}-{form.cleaned_data['start']:%Y%m%d}.xlsx")
     return render(request, "attendance/matrix.html", {"form": form})
+
+
+@requires(permissions.ATTENDANCE_RUN)
+def live(request, pk: int):
+    session = visible_session(request.user, pk)
+    board = queries.live_board(request.user, session)
+    template = "attendance/_board.html" if request.GET.get("fragment") else "attendance/live.html"
+    return render(request, template, {"session": session, "board": board})

@@ -215,3 +215,29 @@ def test_online_check_in_only_for_online_or_hybrid_sessions(org_tree, secretary,
 
     assert joined.created and joined.check_in.method == "online"
     assert error.value.code == "not_online"
+
+
+def test_misuse_signals_flag_a_shared_browser_and_very_late_arrivals(
+    org_tree, member, member_of, secretary, morning, session
+):
+    from attendance.queries import misuse_signals
+
+    friend = member_of(org_tree.cell_a1a, full_name="Bạn Cùng Máy")
+    study_services.add_participant(secretary, session=session, user=friend)
+    for user in (member, friend):
+        token = tokens.make_token(morning.pk, None, "in", tokens.window_at(at(10, 7, 40)))
+        services.check_in_with_token(
+            user, token=token, scanned_at=at(10, 7, 40), now=at(10, 7, 40), device="may-1"
+        )
+    token = tokens.make_token(morning.pk, None, "in", tokens.window_at(at(10, 9)))
+    services.check_in_with_token(
+        secretary, token=token, scanned_at=at(10, 9), now=at(10, 9), device="may-2"
+    )
+
+    signals = misuse_signals(secretary, session)
+
+    assert [(s.kind, sorted(s.names)) for s in signals] == [
+        ("same_device", ["Bạn Cùng Máy", "Đảng Viên Một"]),
+        ("very_late", ["Bí Thư A1a"]),
+    ]
+    assert CheckIn.objects.count() == 3  # signals never block

@@ -149,7 +149,7 @@ def test_sheet_queries_are_bounded(
         )
     client.force_login(secretary)
 
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(16):
         response = client.get(reverse("attendance:sheet", args=[session.pk]))
 
     assert len(response.context["sheet"].rows) == 2 + n
