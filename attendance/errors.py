@@ -27,6 +27,7 @@ class AttendanceError(DomainError):
         "not_online": _(
             "This session is held in a hall only: check in with the code on the screen."
         ),
+        "card_unknown": _("No member matches this QR or card number."),
         "bad_status": _("Choose present, late or absent."),
         "already_decided": _("This request has already been decided."),
         "already_asked": _("You have already asked; the secretary will decide."),

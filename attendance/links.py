@@ -22,6 +22,12 @@ def session_links(user, session: StudySession) -> list[SessionLink]:
                     reverse("attendance:projector", args=[segment.pk]),
                 )
             )
+            links.append(
+                SessionLink(
+                    _("Door scanner, %(segment)s") % {"segment": segment.name},
+                    reverse("attendance:door", args=[segment.pk]),
+                )
+            )
     if permissions.can(user, permissions.ATTENDANCE_RUN):
         links.append(
             SessionLink(_("Attendance sheet"), reverse("attendance:sheet", args=[session.pk]))

@@ -22,6 +22,7 @@ from attendance.models import (
 )
 from attendance.status import derive_status
 from members import permissions
+from members.cards import read_card_code
 from members.models import User
 from members.services import record_audit
 from study import services as study_services
@@ -397,3 +398,35 @@ def decide_excuse(actor: User, *, excuse: ExcuseRequest, accept: bool) -> Excuse
         after={"decision": excuse.decision},
     )
     return excuse
+
+
+@transaction.atomic
+def check_in_member_card(
+    actor: User, *, segment: Segment, code: str, now: datetime | None = None
+) -> CheckInResult:
+    """The secretary scans a member's personal QR (or types the card number) at the door."""
+    user_id = read_card_code(code)
+    query = (
+        User.objects.filter(pk=user_id)
+        if user_id
+        else User.objects.filter(party_card_number=code.strip())
+    )
+    member = query.filter(is_active=True).first()
+    if member is None or not code.strip():
+        raise AttendanceError("card_unknown")
+    segment = Segment.objects.select_related("session").get(pk=segment.pk)
+    participant = Participant.objects.filter(
+        session=segment.session, user=member, removed_at__isnull=True
+    ).first()
+    if participant is not None and not permissions.can(
+        actor, permissions.ATTENDANCE_RUN, participant
+    ):
+        raise AttendanceError("out_of_reach")
+    return _record(
+        member,
+        segment=segment,
+        direction=Direction.IN,
+        at=now or timezone.now(),
+        method=Method.MEMBER_CARD,
+        recorded_by=actor,
+    )

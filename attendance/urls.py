@@ -14,6 +14,7 @@ urlpatterns = [
     path("attendance/sessions/<int:pk>/excuse/", views.excuse, name="excuse"),
     path("attendance/segments/<int:pk>/online/", views.online, name="online"),
     path("attendance/segments/<int:pk>/projector/", views.projector, name="projector"),
+    path("attendance/segments/<int:pk>/door/", views.door, name="door"),
     path(
         "attendance/segments/<int:pk>/projector.json", views.projector_state, name="projector-state"
     ),

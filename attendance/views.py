@@ -377,3 +377,25 @@ def live(request, pk: int):
     board = queries.live_board(request.user, session)
     template = "attendance/_board.html" if request.GET.get("fragment") else "attendance/live.html"
     return render(request, template, {"session": session, "board": board})
+
+
+@requires(permissions.ATTENDANCE_RUN)
+def door(request, pk: int):
+    """The secretary's door scanner: the member's personal QR by camera, or the card number."""
+    segment = permissions.get_for(
+        request.user, Segment.objects.select_related("session"), permissions.ATTENDANCE_RUN, pk=pk
+    )
+    result = error = None
+    if request.method == "POST":
+        try:
+            result = services.check_in_member_card(
+                request.user, segment=segment, code=request.POST.get("code", "")
+            )
+        except AttendanceError as exc:
+            error = exc
+    return render(
+        request,
+        "attendance/door.html",
+        {"segment": segment, "result": result, "error": error},
+        status=400 if error else 200,
+    )

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members import permissions, queries, services
+from members.cards import card_svg
 from members.errors import DomainError
 from members.exports import member_import_template
 from members.forms import MemberImportForm, MemberSearchForm
@@ -27,6 +28,7 @@ def profile(request):
             "cell": queries.current_cell(user),
             "history": queries.membership_history(user),
             "roles": queries.roles_of(user),
+            "card_svg": card_svg(user.pk),
         },
     )
 
