@@ -1,8 +1,16 @@
 """The projector's and live board's WebSocket: counts pushed as check-ins are recorded."""
 
+import asyncio
+import random
+
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
+from django.conf import settings
+from django.utils import timezone
 
+from attendance import services
+from attendance.errors import AttendanceError
+from attendance.models import PresencePrompt
 from attendance.services import segment_group
 from members import permissions
 from study.models import Segment
@@ -12,6 +20,10 @@ from study.models import Segment
 def _may_watch(user, segment_id: int) -> bool:
     segment = Segment.objects.select_related("session__organizer").filter(pk=segment_id).first()
     return segment is not None and permissions.can(user, permissions.ATTENDANCE_RUN, segment)
+
+
+# Prompt times must not be guessable from the host's side; they need not be cryptographic.
+_random = random.SystemRandom()
 
 
 class SegmentConsumer(AsyncJsonWebsocketConsumer):
@@ -33,3 +45,71 @@ class SegmentConsumer(AsyncJsonWebsocketConsumer):
         await self.send_json(
             {"type": "count", "segment": event["segment"], "count": event["count"]}
         )
+
+
+@database_sync_to_async
+def _online_participant(user, segment_id: int):
+    segment = Segment.objects.filter(pk=segment_id).first()
+    if segment is None or segment.ends_at < timezone.now():
+        return None, None
+    return services.online_participant(user, segment), segment
+
+
+@database_sync_to_async
+def _issue(participant, segment):
+    return services.issue_prompt(participant, segment).pk
+
+
+@database_sync_to_async
+def _answer(user, prompt_id: int) -> bool:
+    try:
+        services.answer_prompt(user, prompt_id=prompt_id)
+    except AttendanceError:
+        return False
+    return True
+
+
+class PresenceConsumer(AsyncJsonWebsocketConsumer):
+    """An online participant's screen: prompts at random moments the host cannot predict, and
+    whenever the host asks; answering within two minutes counts."""
+
+    async def connect(self) -> None:
+        user = self.scope.get("user")
+        segment_id = int(self.scope["url_route"]["kwargs"]["segment_id"])
+        participant, segment = (None, None)
+        if user is not None and user.is_authenticated:
+            participant, segment = await _online_participant(user, segment_id)
+        if participant is None:
+            await self.close(code=4403)
+            return
+        self.user, self.participant, self.segment = user, participant, segment
+        self.group = services.presence_group(segment_id)
+        await self.channel_layer.group_add(self.group, self.channel_name)
+        await self.accept()
+        self.timer = asyncio.create_task(self._prompt_at_random())
+
+    async def disconnect(self, code: int) -> None:
+        if hasattr(self, "timer"):
+            self.timer.cancel()
+        if hasattr(self, "group"):
+            await self.channel_layer.group_discard(self.group, self.channel_name)
+
+    async def _prompt_at_random(self) -> None:
+        low, high = settings.HOCTAP_PRESENCE_MIN_SECONDS, settings.HOCTAP_PRESENCE_MAX_SECONDS
+        while True:
+            await asyncio.sleep(_random.uniform(low, high))
+            await self._prompt()
+
+    async def _prompt(self) -> None:
+        prompt_id = await _issue(self.participant, self.segment)
+        await self.send_json(
+            {"type": "prompt", "id": prompt_id, "expires_in": PresencePrompt.ANSWER_WITHIN_SECONDS}
+        )
+
+    async def presence_ask(self, event: dict) -> None:
+        await self._prompt()
+
+    async def receive_json(self, content, **kwargs) -> None:
+        if content.get("type") == "answer" and isinstance(content.get("id"), int):
+            ok = await _answer(self.user, content["id"])
+            await self.send_json({"type": "answered" if ok else "too_late", "id": content["id"]})

@@ -28,6 +28,7 @@ class AttendanceError(DomainError):
             "This session is held in a hall only: check in with the code on the screen."
         ),
         "card_unknown": _("No member matches this QR or card number."),
+        "prompt_missed": _("Too late: a presence prompt must be answered within two minutes."),
         "bad_status": _("Choose present, late or absent."),
         "already_decided": _("This request has already been decided."),
         "already_asked": _("You have already asked; the secretary will decide."),

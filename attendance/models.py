@@ -161,3 +161,31 @@ class ExcuseRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant}: {self.reason[:40]}"
+
+
+class PresencePrompt(models.Model):
+    """A "are you still following?" prompt on an online participant's screen."""
+
+    ANSWER_WITHIN_SECONDS = 120
+
+    participant = models.ForeignKey(
+        "study.Participant",
+        on_delete=models.CASCADE,
+        related_name="prompts",
+        verbose_name=_("participant"),
+    )
+    segment = models.ForeignKey(
+        "study.Segment", on_delete=models.CASCADE, related_name="prompts", verbose_name=_("segment")
+    )
+    sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
+    answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
+
+    ORG_FIELD = "participant__organization"
+
+    class Meta:
+        verbose_name = _("presence prompt")
+        verbose_name_plural = _("presence prompts")
+        indexes = [models.Index(fields=["segment", "participant"])]
+
+    def __str__(self) -> str:
+        return f"{self.participant} {self.sent_at:%H:%M}"

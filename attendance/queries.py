@@ -7,7 +7,15 @@ from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
 from attendance import tokens
-from attendance.models import CheckIn, Decision, Direction, ExcuseRequest, JoinRequest, Status
+from attendance.models import (
+    CheckIn,
+    Decision,
+    Direction,
+    ExcuseRequest,
+    JoinRequest,
+    PresencePrompt,
+    Status,
+)
 from attendance.status import derive_status
 from members import permissions
 from members.models import User
@@ -142,6 +150,14 @@ def attendance_sheet(user: User, session: StudySession, *, now: datetime) -> She
             segment__session=session, participant__in=[p.pk for p in participants]
         )
     }
+    prompts = {
+        (row["participant"], row["segment"]): (row["sent"], row["answered"])
+        for row in PresencePrompt.objects.filter(
+            segment__session=session, participant__in=[p.pk for p in participants]
+        )
+        .values("participant", "segment")
+        .annotate(sent=Count("pk"), answered=Count("answered_at"))
+    }
     totals = [SegmentTotals(segment) for segment in segments]
     rows = []
     for participant in participants:
@@ -154,6 +170,7 @@ def attendance_sheet(user: User, session: StudySession, *, now: datetime) -> She
                 now=now,
                 excused=(participant.pk, None) in excused
                 or (participant.pk, total.segment.pk) in excused,
+                prompts=prompts.get((participant.pk, total.segment.pk)),
             )
             arrival = marks.get((participant.pk, total.segment.pk, Direction.IN))
             row.cells.append(SheetCell(total.segment, status, arrival.at if arrival else None))

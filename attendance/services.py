@@ -18,6 +18,7 @@ from attendance.models import (
     ExcuseRequest,
     JoinRequest,
     Method,
+    PresencePrompt,
     Status,
 )
 from attendance.status import derive_status
@@ -430,3 +431,61 @@ def check_in_member_card(
         method=Method.MEMBER_CARD,
         recorded_by=actor,
     )
+
+
+# --- Presence prompts (online participants) ---------------------------------------------------
+
+
+def presence_group(segment_id: int) -> str:
+    return f"attendance.presence.{segment_id}"
+
+
+def online_participant(user: User, segment: Segment) -> Participant | None:
+    """The user's participation if they are checked in to this segment and it is still on."""
+    return (
+        Participant.objects.filter(
+            session_id=segment.session_id,
+            user=user,
+            removed_at__isnull=True,
+            check_ins__segment=segment,
+            check_ins__direction=Direction.IN,
+        )
+        .distinct()
+        .first()
+    )
+
+
+def issue_prompt(
+    participant: Participant, segment: Segment, *, now: datetime | None = None
+) -> PresencePrompt:
+    return PresencePrompt.objects.create(
+        participant=participant, segment=segment, sent_at=now or timezone.now()
+    )
+
+
+@transaction.atomic
+def answer_prompt(actor: User, *, prompt_id: int, now: datetime | None = None) -> PresencePrompt:
+    now = now or timezone.now()
+    prompt = (
+        PresencePrompt.objects.select_for_update()
+        .filter(pk=prompt_id, participant__user=actor)
+        .first()
+    )
+    if prompt is None:
+        raise AttendanceError("qr_invalid")
+    if prompt.answered_at is not None:
+        return prompt
+    if (now - prompt.sent_at).total_seconds() > PresencePrompt.ANSWER_WITHIN_SECONDS:
+        raise AttendanceError("prompt_missed")
+    prompt.answered_at = now
+    prompt.save(update_fields=["answered_at"])
+    return prompt
+
+
+def ask_presence_now(actor: User, *, segment: Segment) -> None:
+    """The host asks every connected online participant of the segment at once."""
+    if not permissions.can(actor, permissions.ATTENDANCE_RUN, segment):
+        raise AttendanceError("out_of_reach")
+    layer = get_channel_layer()
+    if layer is not None:
+        async_to_sync(layer.group_send)(presence_group(segment.pk), {"type": "presence.ask"})

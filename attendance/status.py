@@ -8,11 +8,18 @@ from attendance.models import Status
 END_MARGIN = timedelta(minutes=10)
 
 
-def derive_status(segment, check_in, check_out, *, now=None, excused: bool = False) -> str:
+def derive_status(
+    segment, check_in, check_out, *, now=None, excused: bool = False, prompts=None
+) -> str:
     """present / late / left early / absent / excused; `now` keeps a running segment fair
-    (nobody has left early before it ends)."""
+    (nobody has left early before it ends). `prompts` is (sent, answered) for an online
+    participant: missing more than half of a segment's presence prompts is leaving early."""
     if check_in is None:
         return Status.EXCUSED if excused else Status.ABSENT
+    if prompts is not None:
+        sent, answered = prompts
+        if sent and (sent - answered) * 2 > sent:
+            return Status.LEFT_EARLY
     running = now is not None and now < segment.ends_at
     if check_out is not None and check_out.at < segment.ends_at - END_MARGIN:
         return Status.LEFT_EARLY

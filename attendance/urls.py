@@ -13,6 +13,7 @@ urlpatterns = [
     path("attendance/excuses/<int:pk>/decide/", views.decide_excuse, name="decide-excuse"),
     path("attendance/sessions/<int:pk>/excuse/", views.excuse, name="excuse"),
     path("attendance/segments/<int:pk>/online/", views.online, name="online"),
+    path("attendance/segments/<int:pk>/ask-presence/", views.ask_presence, name="ask-presence"),
     path("attendance/segments/<int:pk>/projector/", views.projector, name="projector"),
     path("attendance/segments/<int:pk>/door/", views.door, name="door"),
     path(

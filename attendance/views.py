@@ -14,7 +14,7 @@ from django.views.decorators.http import require_POST
 from attendance import exports, queries, services
 from attendance.errors import AttendanceError
 from attendance.forms import CodeForm, ExcuseForm, MarkForm, MatrixForm, ProjectorForm
-from attendance.models import Direction, ExcuseRequest, JoinRequest
+from attendance.models import CheckIn, Direction, ExcuseRequest, JoinRequest
 from members import permissions
 from members.errors import DomainError
 from members.models import Organization
@@ -240,19 +240,33 @@ def mark(request, pk: int):
 
 @login_only
 def online(request, pk: int):
-    """An online participant's check-in button for one segment."""
+    """An online participant's page for one segment: the check-in button, then the presence
+    panel that answers the prompts arriving over the WebSocket."""
     segment = queries.open_segments_for(request.user, now=timezone.now()).filter(pk=pk).first()
     if segment is None:
         raise Http404
     if request.method == "POST":
         try:
-            result = services.check_in_online(
-                request.user, segment=segment, device=_device(request)
-            )
+            services.check_in_online(request.user, segment=segment, device=_device(request))
         except AttendanceError as error:
             return _result_page(request, error=error)
-        return _result_page(request, result=result)
-    return render(request, "attendance/online.html", {"segment": segment})
+        return redirect("attendance:online", pk=segment.pk)
+    check_in = CheckIn.objects.filter(
+        segment=segment, participant__user=request.user, direction=Direction.IN
+    ).first()
+    return _with_device(
+        request,
+        render(request, "attendance/online.html", {"segment": segment, "check_in": check_in}),
+    )
+
+
+@require_POST
+@requires(permissions.ATTENDANCE_RUN)
+def ask_presence(request, pk: int):
+    segment = permissions.get_for(request.user, Segment, permissions.ATTENDANCE_RUN, pk=pk)
+    services.ask_presence_now(request.user, segment=segment)
+    messages.success(request, _("The prompt is on every online participant's screen."))
+    return redirect("attendance:live", pk=segment.session_id)
 
 
 @require_POST
