@@ -22,6 +22,7 @@ class Status(models.TextChoices):
     LEFT_EARLY = "left_early", _("Left early")
     ABSENT = "absent", _("Absent")
     EXCUSED = "excused", _("Excused")
+    NOT_YET = "not_yet", _("Not yet")  # the segment has not ended and there is no check-in
 
 
 class CheckIn(models.Model):

@@ -18,7 +18,7 @@ from attendance.models import (
 )
 from attendance.status import derive_status
 from members import permissions
-from members.models import User
+from members.models import Organization, User
 from study.models import ConnectionPoint, Participant, Segment, StudySession
 
 
@@ -123,18 +123,19 @@ class Sheet:
         return self.totals[-1].attended / self.totals[0].attended
 
 
-def attendance_sheet(user: User, session: StudySession, *, now: datetime) -> Sheet:
+def attendance_sheet(
+    user: User, session: StudySession, *, now: datetime, within: Organization | None = None
+) -> Sheet:
     """Participants the user may run attendance by segments, with derived statuses.
 
     Three queries whatever the size: segments, participants, check-ins.
     """
     segments = list(session.segments.order_by("starts_at"))
+    scope = Participant.objects.filter(session=session, removed_at__isnull=True)
+    if within is not None:
+        scope = scope.filter(organization__path__startswith=within.path)
     participants = list(
-        permissions.visible_to(
-            user,
-            Participant.objects.filter(session=session, removed_at__isnull=True),
-            permissions.ATTENDANCE_RUN,
-        )
+        permissions.visible_to(user, scope, permissions.ATTENDANCE_RUN)
         .select_related("user", "organization")
         .order_by("organization__path", "user__full_name_folded")
     )
@@ -406,3 +407,11 @@ def misuse_signals(user: User, session: StudySession) -> list[Signal]:
                 key, Signal("very_late", segments[check_in.segment_id], [])
             ).names.append(name)
     return list(signals.values())
+
+
+def sheet_organizations(user: User, session: StudySession) -> QuerySet[Organization]:
+    """The cells with participants the user may run attendance for, to narrow a big sheet."""
+    cells = permissions.visible_to(
+        user, Participant.objects.filter(session=session), permissions.ATTENDANCE_RUN
+    ).values("organization")
+    return Organization.objects.filter(pk__in=cells).order_by("path")

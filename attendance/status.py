@@ -15,7 +15,9 @@ def derive_status(
     (nobody has left early before it ends). `prompts` is (sent, answered) for an online
     participant: missing more than half of a segment's presence prompts is leaving early."""
     if check_in is None:
-        return Status.EXCUSED if excused else Status.ABSENT
+        if excused:
+            return Status.EXCUSED
+        return Status.NOT_YET if now is not None and now < segment.ends_at else Status.ABSENT
     if prompts is not None:
         sent, answered = prompts
         if sent and (sent - answered) * 2 > sent:

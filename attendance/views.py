@@ -191,12 +191,22 @@ def projector_state(request, pk: int):
 @requires(permissions.ATTENDANCE_RUN)
 def sheet(request, pk: int):
     session = visible_session(request.user, pk)
+    organizations = queries.sheet_organizations(request.user, session)
+    within = (
+        organizations.filter(pk=request.GET.get("org")).first()
+        if request.GET.get("org", "").isdigit()
+        else None
+    )
     return render(
         request,
         "attendance/sheet.html",
         {
             "session": session,
-            "sheet": queries.attendance_sheet(request.user, session, now=timezone.now()),
+            "organizations": organizations,
+            "within": within,
+            "sheet": queries.attendance_sheet(
+                request.user, session, now=timezone.now(), within=within
+            ),
             "pending": queries.pending_requests(request.user, session),
             "signals": queries.misuse_signals(request.user, session),
             "mark_choices": MarkForm.base_fields["status"].choices,

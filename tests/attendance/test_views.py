@@ -149,7 +149,7 @@ def test_sheet_queries_are_bounded(
         )
     client.force_login(secretary)
 
-    with django_assert_max_num_queries(16):
+    with django_assert_max_num_queries(18):
         response = client.get(reverse("attendance:sheet", args=[session.pk]))
 
     assert len(response.context["sheet"].rows) == 2 + n
@@ -165,3 +165,25 @@ def test_code_entry_page(client, member, morning):
 
     assert wrong.status_code == 200 and wrong.context["form"].errors["code"]
     assert right.status_code == 200 and right.context["result"].created
+
+
+def test_a_big_sheet_can_be_narrowed_to_one_cell(client, org_tree, holder_of, member_of, spec_for):
+    from members.models import Role
+    from study import services as study_services
+
+    officer = holder_of(Role.PROPAGANDA_OFFICER, org_tree.bloc)
+    member_of(org_tree.cell_a1a, full_name="Người A")
+    member_of(org_tree.cell_b, full_name="Người B")
+    session = study_services.create_session(officer, spec=spec_for(org_tree.bloc))
+    study_services.publish_session(officer, session=session)
+    client.force_login(officer)
+
+    everyone = client.get(reverse("attendance:sheet", args=[session.pk]))
+    one_cell = client.get(
+        reverse("attendance:sheet", args=[session.pk]), {"org": org_tree.cell_b.pk}
+    )
+    nonsense = client.get(reverse("attendance:sheet", args=[session.pk]), {"org": "x"})
+
+    assert len(everyone.context["sheet"].rows) == 2
+    assert [r.participant.user.full_name for r in one_cell.context["sheet"].rows] == ["Người B"]
+    assert len(nonsense.context["sheet"].rows) == 2
