@@ -115,17 +115,14 @@ def code_entry(request):
 
 
 def _projector_target(request, pk: int):
-    segment = permissions.get_for(
-        request.user,
-        Segment.objects.select_related("session", "session__organizer"),
-        permissions.ATTENDANCE_RUN,
-        pk=pk,
-    )
+    """The segment, connection point and direction a projector shows. The organiser side may
+    show any of them; a connection point's organisation and its host, their own point."""
     form = ProjectorForm(request.GET)
     if not form.is_valid():
         raise Http404
+    segment = Segment.objects.select_related("session", "session__organizer").filter(pk=pk).first()
     point = None
-    if form.cleaned_data["point"]:
+    if segment is not None and form.cleaned_data["point"]:
         point = (
             ConnectionPoint.objects.select_related("organization")
             .filter(pk=form.cleaned_data["point"], session_id=segment.session_id)
@@ -133,13 +130,19 @@ def _projector_target(request, pk: int):
         )
         if point is None:
             raise Http404
+    allowed = segment is not None and (
+        permissions.can(request.user, permissions.ATTENDANCE_RUN, segment)
+        or (point is not None and permissions.can(request.user, permissions.ATTENDANCE_RUN, point))
+    )
+    if not allowed:
+        raise Http404
     direction = form.cleaned_data["direction"] or Direction.IN
     if direction == Direction.OUT and not segment.has_checkout:
         raise Http404
     return segment, point, direction
 
 
-@requires(permissions.ATTENDANCE_RUN)
+@login_only
 def projector(request, pk: int):
     segment, point, direction = _projector_target(request, pk)
     state = queries.projector_state(
@@ -164,7 +167,7 @@ def projector(request, pk: int):
     )
 
 
-@requires(permissions.ATTENDANCE_RUN)
+@login_only
 @never_cache
 def projector_state(request, pk: int):
     segment, point, direction = _projector_target(request, pk)

@@ -49,6 +49,10 @@ ACTIONS = frozenset(
 # their ancestors, so a bloc-wide session is seen in every cell) and PARTICIPANT_FIELD.
 VIEW_ACTIONS = frozenset({MEMBERS_VIEW_ORGANIZATION, MEMBERS_VIEW_MEMBER, STUDY_VIEW_SESSION})
 
+# What the person named in a model's HOLDER_FIELD may do on that one object (a connection
+# point's host runs its QR and sees its arrivals).
+HOLDER_ACTIONS = frozenset({ATTENDANCE_RUN})
+
 _OVERSIGHT = {
     MEMBERS_VIEW_ORGANIZATION,
     MEMBERS_VIEW_MEMBER,
@@ -154,6 +158,9 @@ def can(user: User, action: str, obj: Any = None) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     if user.is_superuser:
+        return True
+    holder_field = getattr(type(obj), "HOLDER_FIELD", None)
+    if holder_field and action in HOLDER_ACTIONS and getattr(obj, f"{holder_field}_id") == user.pk:
         return True
     if action in VIEW_ACTIONS and _reached_from_below(type(obj)):
         return visible_to(user, type(obj), action).filter(pk=obj.pk).exists()

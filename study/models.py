@@ -197,7 +197,8 @@ class ConnectionPoint(models.Model):
         verbose_name=_("host"),
     )
 
-    ORG_FIELD = "session__organizer"
+    ORG_FIELD = "organization"  # the participating organisation runs its own point
+    HOLDER_FIELD = "host"  # and its host does, whatever their roles
 
     class Meta:
         verbose_name = _("connection point")

@@ -187,3 +187,39 @@ def test_a_big_sheet_can_be_narrowed_to_one_cell(client, org_tree, holder_of, me
     assert len(everyone.context["sheet"].rows) == 2
     assert [r.participant.user.full_name for r in one_cell.context["sheet"].rows] == ["Người B"]
     assert len(nonsense.context["sheet"].rows) == 2
+
+
+def test_connection_point_host_shows_their_points_qr_only(
+    client, org_tree, holder_of, member_of, secretary_of, spec_for
+):
+    from members.models import Role
+    from study import services as study_services
+    from study.services import PointSpec
+
+    officer = holder_of(Role.PROPAGANDA_OFFICER, org_tree.bloc)
+    host = member_of(org_tree.cell_b, full_name="Chủ Trì Điểm Cầu")  # no role at all
+    spec = spec_for(
+        org_tree.bloc,
+        mode="hybrid",
+        meeting_url="https://hop.example.vn/k",
+        points=[
+            PointSpec(org_tree.cell_b, "Điểm cầu Bộ B", host=host),
+            PointSpec(org_tree.cell_a1a, "Điểm cầu A"),
+        ],
+    )
+    session = study_services.create_session(officer, spec=spec)
+    study_services.publish_session(officer, session=session)
+    segment = session.segments.first()
+    mine, other = (
+        session.connection_points.get(place="Điểm cầu Bộ B"),
+        session.connection_points.get(place="Điểm cầu A"),
+    )
+    url = reverse("attendance:projector", args=[segment.pk])
+    client.force_login(host)
+
+    assert client.get(url, {"point": mine.pk}).status_code == 200
+    assert client.get(url, {"point": other.pk}).status_code == 404
+    assert client.get(url).status_code == 404
+    client.force_login(secretary_of(org_tree.cell_a1a))  # the point's own organisation
+    assert client.get(url, {"point": other.pk}).status_code == 200
+    assert client.get(url, {"point": mine.pk}).status_code == 404
