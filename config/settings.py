@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "members",
     "study",
     "attendance",
+    "essays",
 ]
 
 MIDDLEWARE = [

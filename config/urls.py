@@ -15,6 +15,7 @@ urlpatterns = [
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
     path("", include("attendance.urls")),
+    path("", include("essays.urls")),
     path("", include("study.urls")),
     path("", include("members.urls")),
 ]

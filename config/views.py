@@ -4,6 +4,7 @@ from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
+from essays import queries as essay_queries
 from members import permissions
 from members import queries as member_queries
 from members.permissions import login_only, public
@@ -20,6 +21,7 @@ def home(request):
             "cell": member_queries.current_cell(user),
             "roles": member_queries.roles_of(user),
             "upcoming": study_queries.upcoming_for_member(user, now=timezone.now()),
+            "essays": essay_queries.my_essays(user, now=timezone.now())[:5],
             "overview": member_queries.organization_tree(user)
             if permissions.can(user, permissions.MEMBERS_VIEW_MEMBER)
             else [],

@@ -30,6 +30,8 @@ STUDY_MANAGE_DOCUMENTS = "study.manage_documents"  # the document registry
 STUDY_MANAGE_PROGRAMMES = "study.manage_programmes"  # action programmes of the organisation
 STUDY_VIEW_PROGRAMMES = "study.view_programmes"  # follow the programmes of the subtree
 ATTENDANCE_RUN = "attendance.run"  # projector, attendance sheet, marking by hand
+ESSAYS_GRADE = "essays.grade"  # grade and return the essays of the subtree's members
+ESSAYS_VIEW = "essays.view"  # read essays and their figures
 
 ACTIONS = frozenset(
     {
@@ -43,6 +45,8 @@ ACTIONS = frozenset(
         STUDY_MANAGE_PROGRAMMES,
         STUDY_VIEW_PROGRAMMES,
         ATTENDANCE_RUN,
+        ESSAYS_GRADE,
+        ESSAYS_VIEW,
     }
 )
 # Actions that only read: for these an object is also reached through VIEW_ORG_FIELDS (with
@@ -58,12 +62,13 @@ _OVERSIGHT = {
     MEMBERS_VIEW_MEMBER,
     STUDY_VIEW_SESSION,
     STUDY_VIEW_PROGRAMMES,
+    ESSAYS_VIEW,
 }
 _SCHEDULING = {STUDY_SCHEDULE, STUDY_MANAGE_PROGRAMMES, ATTENDANCE_RUN}
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.SECRETARY: frozenset({*_OVERSIGHT, *_SCHEDULING, MEMBERS_IMPORT}),
-    Role.DEPUTY_SECRETARY: frozenset({*_OVERSIGHT, *_SCHEDULING, MEMBERS_IMPORT}),
+    Role.SECRETARY: frozenset({*_OVERSIGHT, *_SCHEDULING, MEMBERS_IMPORT, ESSAYS_GRADE}),
+    Role.DEPUTY_SECRETARY: frozenset({*_OVERSIGHT, *_SCHEDULING, MEMBERS_IMPORT, ESSAYS_GRADE}),
     Role.COMMITTEE_MEMBER: frozenset({*_OVERSIGHT, STUDY_MANAGE_PROGRAMMES}),
     Role.PROPAGANDA_OFFICER: frozenset({*_OVERSIGHT, *_SCHEDULING, STUDY_MANAGE_DOCUMENTS}),
     Role.INSPECTOR: frozenset(_OVERSIGHT),

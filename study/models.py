@@ -22,6 +22,9 @@ class Document(models.Model):
     title = models.CharField(_("title"), max_length=500)
     title_folded = models.CharField(max_length=500, editable=False)
     summary = models.TextField(_("summary"), blank=True)
+    text = models.TextField(
+        _("full text"), blank=True, help_text=_("Used to spot essays that only restate it.")
+    )
     created_at = models.DateTimeField(_("created at"), default=timezone.now)
 
     class Meta:

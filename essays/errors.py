@@ -1,0 +1,27 @@
+from django.utils.translation import gettext_lazy as _
+
+from members.errors import DomainError
+
+
+class EssayError(DomainError):
+    messages = {
+        "no_essay_required": _("This session does not ask for an essay."),
+        "not_ended": _("The essay can be written once the session has ended."),
+        "not_a_participant": _("You are not an expected participant of this session."),
+        "not_editable": _("The essay is %(status)s and can no longer be changed."),
+        "stale_copy": _(
+            "This page holds an older copy than the one saved (another tab or device?). "
+            "Reload to continue from the latest copy; your text here is kept in this browser."
+        ),
+        "section_missing": _("Write the section “%(section)s” before submitting."),
+        "plan_missing": _("Add at least one item to your personal action plan."),
+        "plan_incomplete": _("Action plan item %(number)s is missing: %(missing)s."),
+        "not_submitted": _("Only a submitted essay can be graded or returned."),
+        "own_essay": _("Nobody grades their own essay: it goes to the level above."),
+        "needs_level_above": _(
+            "This essay's author grades in their own cell, so it is graded at the level above."
+        ),
+        "out_of_reach": _("You do not grade this member's essays."),
+        "bad_level": _("Choose one of: pass, basic pass, fail."),
+        "comment_missing": _("Say what needs revising."),
+    }

@@ -1,0 +1,112 @@
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+
+class Level(models.TextChoices):
+    """The three grades of Conclusion 328-KL/ĐUK, point 3."""
+
+    PASS = "pass", pgettext_lazy("essay grade", "Pass")
+    BASIC_PASS = "basic_pass", pgettext_lazy("essay grade", "Basic pass")
+    FAIL = "fail", pgettext_lazy("essay grade", "Fail")
+
+
+class Essay(models.Model):
+    """The essay (bài thu hoạch) an expected participant writes after a session."""
+
+    class Status(models.TextChoices):
+        DRAFT = "draft", _("Draft")
+        SUBMITTED = "submitted", _("Submitted")
+        RETURNED = "returned", _("Returned for revision")
+        GRADED = "graded", _("Graded")
+
+    participant = models.OneToOneField(
+        "study.Participant",
+        on_delete=models.CASCADE,
+        related_name="essay",
+        verbose_name=_("author"),
+    )
+    understanding = models.TextField(_("What I understood of the document"), blank=True)
+    relation = models.TextField(_("How it relates to my own work"), blank=True)
+    proposals = models.TextField(_("Concrete proposals for the unit's political task"), blank=True)
+    # Personal action plan: items of {content, objective, solution, timeline, responsible}.
+    plan = models.JSONField(_("personal action plan"), default=list, blank=True)
+    status = models.CharField(
+        _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
+    )
+    revision = models.PositiveIntegerField(default=0)  # autosave: refuse an older copy
+    saved_at = models.DateTimeField(_("saved at"), default=timezone.now)
+    submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
+    late = models.BooleanField(_("submitted late"), default=False)
+    return_comment = models.TextField(_("why it was returned"), blank=True)
+    # Similarity, computed on submission (essays.similarity).
+    signature = models.BinaryField(null=True, blank=True, editable=False)
+    document_overlap = models.FloatField(_("share restating the documents"), null=True, blank=True)
+
+    ORG_FIELD = "participant__organization"
+
+    class Meta:
+        verbose_name = _("essay")
+        verbose_name_plural = _("essays")
+
+    def __str__(self) -> str:
+        return f"{self.participant}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("essays:write", args=[self.participant.session_id])
+
+    @property
+    def author(self):
+        return self.participant.user
+
+    def text(self) -> str:
+        plan = "\n".join(" ".join(str(v) for v in item.values()) for item in self.plan or [])
+        return "\n".join([self.understanding, self.relation, self.proposals, plan])
+
+
+class Grade(models.Model):
+    """A grade given to an essay; a re-grade adds a row, so the history stays."""
+
+    essay = models.ForeignKey(
+        Essay, on_delete=models.CASCADE, related_name="grades", verbose_name=_("essay")
+    )
+    level = models.CharField(_("level"), max_length=10, choices=Level.choices)
+    comment = models.TextField(_("comment"), blank=True)
+    grader = models.ForeignKey(
+        "members.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("grader")
+    )
+    graded_at = models.DateTimeField(_("graded at"), default=timezone.now)
+
+    ORG_FIELD = "essay__participant__organization"
+
+    class Meta:
+        verbose_name = _("grade")
+        verbose_name_plural = _("grades")
+        ordering = ["-graded_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(level__in=Level.values), name="grade_level_is_one_of_three"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.essay}: {self.get_level_display()}"
+
+
+class Match(models.Model):
+    """An essay found similar to another essay of the session, with its score."""
+
+    essay = models.ForeignKey(Essay, on_delete=models.CASCADE, related_name="matches")
+    other = models.ForeignKey(Essay, on_delete=models.CASCADE, related_name="+")
+    score = models.FloatField()
+
+    class Meta:
+        ordering = ["-score"]
+        constraints = [
+            models.UniqueConstraint(fields=["essay", "other"], name="match_once_per_pair")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.essay} ~ {self.other} ({self.score:.2f})"

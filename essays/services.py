@@ -1,0 +1,240 @@
+"""Writes of the essays app: drafting, submitting, returning and grading essays."""
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from essays import similarity
+from essays.errors import EssayError
+from essays.models import Essay, Grade, Level, Match
+from members import permissions
+from members.models import Notice, User
+from members.services import record_audit
+from members.text import nfc
+from study.models import Participant, StudySession
+
+SECTIONS = (
+    ("understanding", gettext_lazy("What I understood of the document")),
+    ("relation", gettext_lazy("How it relates to my own work")),
+    ("proposals", gettext_lazy("Concrete proposals for the unit's political task")),
+)
+PLAN_FIELDS = (
+    ("content", gettext_lazy("content")),
+    ("objective", gettext_lazy("objective")),
+    ("solution", gettext_lazy("solution")),
+    ("timeline", gettext_lazy("timeline")),
+    ("responsible", gettext_lazy("responsibility")),
+)
+MAX_PLAN_ITEMS = 5
+SIMILAR_ENOUGH = 0.3
+MATCHES_KEPT = 3
+
+
+def _participant(actor: User, session: StudySession) -> Participant:
+    participant = Participant.objects.filter(
+        session=session, user=actor, removed_at__isnull=True
+    ).first()
+    if participant is None:
+        raise EssayError("not_a_participant")
+    return participant
+
+
+@transaction.atomic
+def essay_for(actor: User, *, session: StudySession, now: datetime | None = None) -> Essay:
+    """The member's essay for a session, created when first opened after the session ended."""
+    if not session.essay_required:
+        raise EssayError("no_essay_required")
+    if (now or timezone.now()) < session.ends_at:
+        raise EssayError("not_ended")
+    essay, _created = Essay.objects.get_or_create(participant=_participant(actor, session))
+    return essay
+
+
+def _clean_plan(plan) -> list[dict]:
+    items = []
+    for raw in (plan or [])[:MAX_PLAN_ITEMS]:
+        item = {name: nfc(str((raw or {}).get(name, ""))).strip() for name, _label in PLAN_FIELDS}
+        if any(item.values()):
+            items.append(item)
+    return items
+
+
+@transaction.atomic
+def save_draft(
+    actor: User,
+    *,
+    essay: Essay,
+    revision: int,
+    sections: dict,
+    plan: list,
+    now: datetime | None = None,
+) -> Essay:
+    """Autosave. `revision` is the copy the page started from: an older one is refused, so a
+    stale tab cannot overwrite newer text (the page keeps its own copy in the browser)."""
+    essay = Essay.objects.select_for_update().select_related("participant").get(pk=essay.pk)
+    if essay.participant.user_id != actor.pk:
+        raise EssayError("not_a_participant")
+    if essay.status not in (Essay.Status.DRAFT, Essay.Status.RETURNED):
+        raise EssayError("not_editable", status=essay.get_status_display().lower())
+    if revision != essay.revision:
+        raise EssayError("stale_copy")
+    for name, _label in SECTIONS:
+        setattr(essay, name, nfc(sections.get(name, "")).strip())
+    essay.plan = _clean_plan(plan)
+    essay.revision += 1
+    essay.saved_at = now or timezone.now()
+    essay.save(update_fields=[*(n for n, _l in SECTIONS), "plan", "revision", "saved_at"])
+    return essay
+
+
+def _check_complete(essay: Essay) -> None:
+    for name, label in SECTIONS:
+        if not getattr(essay, name).strip():
+            raise EssayError("section_missing", section=str(label))
+    if not essay.plan:
+        raise EssayError("plan_missing")
+    for number, item in enumerate(essay.plan, start=1):
+        missing = [str(label) for name, label in PLAN_FIELDS if not item.get(name)]
+        if missing:
+            raise EssayError("plan_incomplete", number=number, missing=", ".join(missing))
+
+
+@transaction.atomic
+def submit_essay(actor: User, *, essay: Essay, now: datetime | None = None) -> Essay:
+    """Submit a complete essay (late ones are accepted and marked late), then compare it."""
+    now = now or timezone.now()
+    essay = (
+        Essay.objects.select_for_update().select_related("participant__session").get(pk=essay.pk)
+    )
+    if essay.participant.user_id != actor.pk:
+        raise EssayError("not_a_participant")
+    if essay.status not in (Essay.Status.DRAFT, Essay.Status.RETURNED):
+        raise EssayError("not_editable", status=essay.get_status_display().lower())
+    _check_complete(essay)
+    session = essay.participant.session
+    essay.status = Essay.Status.SUBMITTED
+    essay.submitted_at = now
+    essay.late = bool(session.essay_deadline and now > session.essay_deadline)
+    essay.revision += 1
+    _compare(essay)
+    essay.save(
+        update_fields=[
+            "status",
+            "submitted_at",
+            "late",
+            "revision",
+            "signature",
+            "document_overlap",
+        ]
+    )
+    record_audit(actor, action="essays.submit", obj=essay, after={"late": essay.late})
+    return essay
+
+
+def _compare(essay: Essay) -> None:
+    """Signature, overlap with the documents studied, and the closest essays of the cell."""
+    text = essay.text()
+    essay.signature = similarity.signature(text)
+    session = essay.participant.session
+    documents = "\n".join(d.text or d.summary for d in session.documents.all())
+    essay.document_overlap = similarity.restated_share(text, documents)
+    others = (
+        Essay.objects.filter(
+            participant__session=session,
+            participant__organization_id=essay.participant.organization_id,
+            signature__isnull=False,
+        )
+        .exclude(pk=essay.pk)
+        .only("pk", "signature")
+    )
+    scored = sorted(
+        ((similarity.similarity(essay.signature, bytes(o.signature)), o) for o in others),
+        key=lambda pair: pair[0],
+        reverse=True,
+    )
+    Match.objects.filter(essay=essay).delete()
+    for score, other in scored[:MATCHES_KEPT]:
+        if score >= SIMILAR_ENOUGH:
+            Match.objects.create(essay=essay, other=other, score=score)
+            Match.objects.update_or_create(essay=other, other=essay, defaults={"score": score})
+
+
+def _check_grader(actor: User, essay: Essay) -> None:
+    if essay.participant.user_id == actor.pk:
+        raise EssayError("own_essay")
+    if not permissions.can(actor, permissions.ESSAYS_GRADE, essay):
+        raise EssayError("out_of_reach")
+    # A secretary's (or deputy's) essay is graded above their cell, not by a colleague in it.
+    cell = essay.participant.organization
+    if permissions.can(essay.participant.user, permissions.ESSAYS_GRADE, cell):
+        above = [
+            path
+            for path in permissions.granted_paths(actor, permissions.ESSAYS_GRADE)
+            if len(path) < len(cell.path)
+        ]
+        if not actor.is_superuser and not any(cell.path.startswith(path) for path in above):
+            raise EssayError("needs_level_above")
+
+
+@transaction.atomic
+def return_essay(actor: User, *, essay: Essay, comment: str) -> Essay:
+    """Send a submitted essay back to its author for revision, saying what to revise."""
+    essay = (
+        Essay.objects.select_for_update()
+        .select_related("participant__organization")
+        .get(pk=essay.pk)
+    )
+    _check_grader(actor, essay)
+    if essay.status != Essay.Status.SUBMITTED:
+        raise EssayError("not_submitted")
+    if not comment.strip():
+        raise EssayError("comment_missing")
+    essay.status = Essay.Status.RETURNED
+    essay.return_comment = nfc(comment).strip()
+    essay.revision += 1
+    essay.save(update_fields=["status", "return_comment", "revision"])
+    record_audit(actor, action="essays.return", obj=essay, after={"comment": essay.return_comment})
+    _notify(essay, _("Your essay is returned for revision: %(title)s"))
+    return essay
+
+
+@transaction.atomic
+def grade_essay(actor: User, *, essay: Essay, level: str, comment: str = "") -> Grade:
+    """Grade (or re-grade) a submitted essay; every grade is kept, the latest counts."""
+    essay = (
+        Essay.objects.select_for_update()
+        .select_related("participant__organization")
+        .get(pk=essay.pk)
+    )
+    _check_grader(actor, essay)
+    if essay.status not in (Essay.Status.SUBMITTED, Essay.Status.GRADED):
+        raise EssayError("not_submitted")
+    if level not in Level.values:
+        raise EssayError("bad_level")
+    before = essay.grades.first()
+    grade = Grade.objects.create(
+        essay=essay, level=level, comment=nfc(comment).strip(), grader=actor
+    )
+    essay.status = Essay.Status.GRADED
+    essay.save(update_fields=["status"])
+    record_audit(
+        actor,
+        action="essays.grade",
+        obj=essay,
+        before={"level": before.level, "grader": before.grader_id} if before else None,
+        after={"level": grade.level, "comment": grade.comment},
+    )
+    _notify(essay, _("Your essay is graded: %(title)s"))
+    return grade
+
+
+def _notify(essay: Essay, template: str) -> None:
+    session = essay.participant.session
+    Notice.objects.create(
+        user=essay.participant.user,
+        title=template % {"title": session.title},
+        url=essay.get_absolute_url(),
+    )

@@ -1,0 +1,13 @@
+from django.urls import path
+
+from essays import views
+
+app_name = "essays"
+
+urlpatterns = [
+    path("essays/", views.my_essays, name="mine"),
+    path("essays/sessions/<int:session_pk>/write/", views.write, name="write"),
+    path("essays/sessions/<int:session_pk>/autosave/", views.autosave, name="autosave"),
+    path("essays/sessions/<int:session_pk>/queue/", views.queue, name="queue"),
+    path("essays/<int:pk>/grade/", views.grade, name="grade"),
+]

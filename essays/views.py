@@ -1,0 +1,154 @@
+from django.contrib import messages
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from essays import queries, services
+from essays.errors import EssayError
+from essays.forms import EssayForm, GradeForm, ReturnForm, essay_initial
+from essays.models import Essay
+from members import permissions
+from members.permissions import login_only, requires
+from study.queries import session_for
+
+
+@login_only
+def my_essays(request):
+    return render(
+        request,
+        "essays/my_essays.html",
+        {"items": queries.my_essays(request.user, now=timezone.now())},
+    )
+
+
+@login_only
+def write(request, session_pk: int):
+    """The phone-friendly editor: autosaved by script, saved or submitted by its buttons."""
+    session = session_for(request.user, session_pk)
+    try:
+        essay = services.essay_for(request.user, session=session)
+    except EssayError as error:
+        messages.error(request, error.message)
+        return redirect(session)
+    form = EssayForm(request.POST or None, initial=essay_initial(essay))
+    if request.method == "POST" and form.is_valid():
+        try:
+            essay = services.save_draft(
+                request.user,
+                essay=essay,
+                revision=form.cleaned_data["revision"],
+                sections=form.sections(),
+                plan=form.plan(),
+            )
+            if "submit" in request.POST:
+                services.submit_essay(request.user, essay=essay)
+                messages.success(request, _("Your essay is submitted."))
+                return redirect("essays:mine")
+            messages.success(request, _("Your draft is saved."))
+            return redirect("essays:write", session_pk=session.pk)
+        except EssayError as error:
+            form.add_error(None, error.message)
+    grade = essay.grades.select_related("grader").first()
+    return render(
+        request,
+        "essays/write.html",
+        {
+            "session": session,
+            "essay": essay,
+            "form": form,
+            "grade": grade,
+            "editable": essay.status in (Essay.Status.DRAFT, Essay.Status.RETURNED),
+        },
+    )
+
+
+@require_POST
+@login_only
+def autosave(request, session_pk: int):
+    session = session_for(request.user, session_pk)
+    form = EssayForm(request.POST)
+    if not form.is_valid():
+        return JsonResponse({"error": _("The page sent something unreadable.")}, status=400)
+    try:
+        essay = services.essay_for(request.user, session=session)
+        essay = services.save_draft(
+            request.user,
+            essay=essay,
+            revision=form.cleaned_data["revision"],
+            sections=form.sections(),
+            plan=form.plan(),
+        )
+    except EssayError as error:
+        return JsonResponse({"error": error.message, "code": error.code}, status=409)
+    return JsonResponse(
+        {
+            "revision": essay.revision,
+            "saved_at": timezone.localtime(essay.saved_at).strftime("%H:%M:%S"),
+        }
+    )
+
+
+@requires(permissions.ESSAYS_GRADE)
+def queue(request, session_pk: int):
+    session = session_for(request.user, session_pk)
+    essays = list(queries.grading_queue(request.user, session))
+    return render(
+        request,
+        "essays/queue.html",
+        {
+            "session": session,
+            "essays": essays,
+            "waiting": sum(1 for e in essays if e.status == Essay.Status.SUBMITTED),
+        },
+    )
+
+
+@requires(permissions.ESSAYS_GRADE)
+def grade(request, pk: int):
+    """The essay beside the criteria; grade or return it, then straight to the next one."""
+    essay = queries.essay_to_grade(request.user, pk)
+    session = essay.participant.session
+    grade_form = GradeForm(request.POST if "level" in request.POST else None)
+    return_form = ReturnForm(request.POST if "return" in request.POST else None)
+    if request.method == "POST":
+        try:
+            if "return" in request.POST:
+                if return_form.is_valid():
+                    services.return_essay(
+                        request.user, essay=essay, comment=return_form.cleaned_data["comment"]
+                    )
+                    messages.success(request, _("The essay is returned to its author."))
+                    return _next(request, session, essay)
+            elif grade_form.is_valid():
+                services.grade_essay(
+                    request.user,
+                    essay=essay,
+                    level=grade_form.cleaned_data["level"],
+                    comment=grade_form.cleaned_data["comment"],
+                )
+                messages.success(request, _("Graded: %(name)s.") % {"name": essay.author.full_name})
+                return _next(request, session, essay)
+        except EssayError as error:
+            messages.error(request, error.message)
+    return render(
+        request,
+        "essays/grade.html",
+        {
+            "essay": essay,
+            "session": session,
+            "grades": list(essay.grades.all()),
+            "grade_form": grade_form,
+            "return_form": return_form,
+            "restates": essay.document_overlap is not None and essay.document_overlap >= 0.5,
+            "few_proposals": len(essay.proposals.split()) < 30,
+        },
+    )
+
+
+def _next(request, session, essay):
+    following = queries.next_waiting(request.user, session, after=essay)
+    if following is None:
+        return redirect("essays:queue", session_pk=session.pk)
+    return redirect("essays:grade", pk=following.pk)
