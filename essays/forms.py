@@ -60,3 +60,10 @@ class GradeForm(forms.Form):
 
 class ReturnForm(forms.Form):
     comment = forms.CharField(label=_("What to revise"), widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("Word or PDF file"),
+        widget=forms.ClearableFileInput(attrs={"accept": ".docx,.pdf"}),
+    )

@@ -41,6 +41,10 @@ class Essay(models.Model):
     submitted_at = models.DateTimeField(_("submitted at"), null=True, blank=True)
     late = models.BooleanField(_("submitted late"), default=False)
     return_comment = models.TextField(_("why it was returned"), blank=True)
+    # Written in Word? The uploaded file, and its text for grading and comparison.
+    upload = models.FileField(_("uploaded file"), upload_to="essays/%Y/", blank=True)
+    upload_name = models.CharField(_("file name"), max_length=255, blank=True)
+    upload_text = models.TextField(_("text of the uploaded file"), blank=True)
     # Similarity, computed on submission (essays.similarity).
     signature = models.BinaryField(null=True, blank=True, editable=False)
     document_overlap = models.FloatField(_("share restating the documents"), null=True, blank=True)
@@ -63,7 +67,9 @@ class Essay(models.Model):
 
     def text(self) -> str:
         plan = "\n".join(" ".join(str(v) for v in item.values()) for item in self.plan or [])
-        return "\n".join([self.understanding, self.relation, self.proposals, plan])
+        return "\n".join(
+            [self.understanding, self.relation, self.proposals, plan, self.upload_text]
+        )
 
 
 class Grade(models.Model):

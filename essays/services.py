@@ -1,7 +1,9 @@
 """Writes of the essays app: drafting, submitting, returning and grading essays."""
 
 from datetime import datetime
+from pathlib import Path
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,6 +11,7 @@ from django.utils.translation import gettext_lazy
 
 from essays import similarity
 from essays.errors import EssayError
+from essays.extract import UnreadableFile, extract_text
 from essays.models import Essay, Grade, Level, Match
 from members import permissions
 from members.models import Notice, User
@@ -91,6 +94,8 @@ def save_draft(
 
 
 def _check_complete(essay: Essay) -> None:
+    if essay.upload_text:
+        return  # written in Word: the uploaded file is the essay
     for name, label in SECTIONS:
         if not getattr(essay, name).strip():
             raise EssayError("section_missing", section=str(label))
@@ -238,3 +243,34 @@ def _notify(essay: Essay, template: str) -> None:
         title=template % {"title": session.title},
         url=essay.get_absolute_url(),
     )
+
+
+@transaction.atomic
+def attach_upload(actor: User, *, essay: Essay, upload) -> Essay:
+    """A member who wrote in Word uploads the file; its text stands in for the typed sections."""
+    essay = Essay.objects.select_for_update().select_related("participant").get(pk=essay.pk)
+    if essay.participant.user_id != actor.pk:
+        raise EssayError("not_a_participant")
+    if essay.status not in (Essay.Status.DRAFT, Essay.Status.RETURNED):
+        raise EssayError("not_editable", status=essay.get_status_display().lower())
+    extension = Path(upload.name or "").suffix.lower()
+    if extension not in (".docx", ".pdf"):
+        raise EssayError("upload_type")
+    if not upload.size:
+        raise EssayError("upload_empty")
+    limit = settings.HOCTAP_ESSAY_UPLOAD_MAX_BYTES
+    if upload.size > limit:
+        raise EssayError("upload_too_large", limit=max(1, limit // (1024 * 1024)))
+    try:
+        text = extract_text(upload, extension)
+    except UnreadableFile as exc:
+        raise EssayError("upload_type") from exc
+    if len(text.split()) < 20:
+        raise EssayError("upload_no_text")
+    upload.seek(0)
+    essay.upload = upload
+    essay.upload_name = nfc(upload.name)[:255]
+    essay.upload_text = text
+    essay.revision += 1
+    essay.save(update_fields=["upload", "upload_name", "upload_text", "revision"])
+    return essay

@@ -8,6 +8,7 @@ urlpatterns = [
     path("essays/", views.my_essays, name="mine"),
     path("essays/sessions/<int:session_pk>/write/", views.write, name="write"),
     path("essays/sessions/<int:session_pk>/autosave/", views.autosave, name="autosave"),
+    path("essays/sessions/<int:session_pk>/upload/", views.upload, name="upload"),
     path("essays/sessions/<int:session_pk>/queue/", views.queue, name="queue"),
     path("essays/<int:pk>/grade/", views.grade, name="grade"),
 ]

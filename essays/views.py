@@ -7,7 +7,7 @@ from django.views.decorators.http import require_POST
 
 from essays import queries, services
 from essays.errors import EssayError
-from essays.forms import EssayForm, GradeForm, ReturnForm, essay_initial
+from essays.forms import EssayForm, GradeForm, ReturnForm, UploadForm, essay_initial
 from essays.models import Essay
 from members import permissions
 from members.permissions import login_only, requires
@@ -152,3 +152,20 @@ def _next(request, session, essay):
     if following is None:
         return redirect("essays:queue", session_pk=session.pk)
     return redirect("essays:grade", pk=following.pk)
+
+
+@require_POST
+@login_only
+def upload(request, session_pk: int):
+    session = session_for(request.user, session_pk)
+    form = UploadForm(request.POST, request.FILES)
+    try:
+        essay = services.essay_for(request.user, session=session)
+        if not form.is_valid():
+            raise EssayError("upload_type")
+        services.attach_upload(request.user, essay=essay, upload=form.cleaned_data["file"])
+    except EssayError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(request, _("The file is attached; its text is your essay."))
+    return redirect("essays:write", session_pk=session.pk)
