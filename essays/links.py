@@ -25,4 +25,8 @@ def session_links(user, session: StudySession) -> list[SessionLink]:
                 reverse("essays:queue", args=[session.pk]),
             )
         )
+    if permissions.can(user, permissions.ESSAYS_VIEW, session) or permissions.can(
+        user, permissions.ESSAYS_VIEW
+    ):
+        links.append(SessionLink(_("Essay figures"), reverse("essays:figures", args=[session.pk])))
     return links

@@ -11,4 +11,11 @@ urlpatterns = [
     path("essays/sessions/<int:session_pk>/upload/", views.upload, name="upload"),
     path("essays/sessions/<int:session_pk>/queue/", views.queue, name="queue"),
     path("essays/<int:pk>/grade/", views.grade, name="grade"),
+    path("essays/sessions/<int:session_pk>/figures/", views.figures, name="figures"),
+    path(
+        "essays/sessions/<int:session_pk>/grades.xlsx",
+        views.session_grades_xlsx,
+        name="session-xlsx",
+    ),
+    path("essays/grades/", views.grades_xlsx, name="grades-xlsx"),
 ]
