@@ -52,6 +52,28 @@ def my_essays(user: User, *, now: datetime) -> list[MyEssay]:
     return [MyEssay(p, getattr(p, "essay", None)) for p in participations]
 
 
+@dataclass
+class YearRecord:
+    year: int
+    essays: int
+    submitted: int
+    levels: dict
+
+
+def year_record(items: list[MyEssay]) -> list[YearRecord]:
+    """A member's year: essays asked, submitted, and their latest grades by level."""
+    years: dict[int, YearRecord] = {}
+    for item in items:
+        year = item.participant.session.starts_at.year
+        record = years.setdefault(year, YearRecord(year, 0, 0, dict.fromkeys(Level.values, 0)))
+        record.essays += 1
+        if item.essay and item.essay.submitted_at:
+            record.submitted += 1
+        if item.grade:
+            record.levels[item.grade.level] += 1
+    return sorted(years.values(), key=lambda r: -r.year)
+
+
 def _latest_grades() -> Prefetch:
     return Prefetch(
         "grades", queryset=Grade.objects.select_related("grader").order_by("-graded_at", "-pk")

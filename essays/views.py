@@ -19,10 +19,11 @@ from study.queries import session_for
 
 @login_only
 def my_essays(request):
+    items = queries.my_essays(request.user, now=timezone.now())
     return render(
         request,
         "essays/my_essays.html",
-        {"items": queries.my_essays(request.user, now=timezone.now())},
+        {"items": items, "years": queries.year_record(items), "levels": Level.choices},
     )
 
 

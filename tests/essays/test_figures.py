@@ -84,3 +84,16 @@ def test_grade_list_queries_do_not_grow(
         client.get(reverse("essays:session-xlsx", args=[session.pk]))
     with django_assert_max_num_queries(10):
         client.get(reverse("essays:figures", args=[session.pk]))
+
+
+def test_member_sees_their_year(client, member, graded):
+    client.force_login(member)
+
+    import time_machine
+
+    with time_machine.travel(at(23, 9), tick=False):
+        response = client.get(reverse("essays:mine"))
+
+    (record,) = response.context["years"]
+    assert (record.year, record.essays, record.submitted) == (2026, 1, 1)
+    assert record.levels["pass"] == 1
