@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "study",
     "attendance",
     "essays",
+    "speakers",
 ]
 
 MIDDLEWARE = [
@@ -271,6 +272,8 @@ HOCTAP_ATTACHMENT_MAX_BYTES = int(
 HOCTAP_ESSAY_UPLOAD_MAX_BYTES = int(
     os.environ.get("HOCTAP_ESSAY_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))
 )
+# Each organisation confirms its part of the speaker roster at least this often.
+HOCTAP_ROSTER_CONFIRM_DAYS = int(os.environ.get("HOCTAP_ROSTER_CONFIRM_DAYS", "180"))
 HOCTAP_IMPORT_MAX_ROWS = int(os.environ.get("HOCTAP_IMPORT_MAX_ROWS", "5000"))
 
 LOGGING = {

@@ -16,6 +16,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("", include("attendance.urls")),
     path("", include("essays.urls")),
+    path("", include("speakers.urls")),
     path("", include("study.urls")),
     path("", include("members.urls")),
 ]

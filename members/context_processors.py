@@ -26,6 +26,10 @@ class Navigation:
         return permissions.can(self.user, permissions.STUDY_VIEW_PROGRAMMES)
 
     @cached_property
+    def speakers(self) -> bool:
+        return permissions.can(self.user, permissions.SPEAKERS_VIEW)
+
+    @cached_property
     def admin(self) -> bool:
         return self.user.is_staff
 

@@ -32,6 +32,8 @@ STUDY_VIEW_PROGRAMMES = "study.view_programmes"  # follow the programmes of the 
 ATTENDANCE_RUN = "attendance.run"  # projector, attendance sheet, marking by hand
 ESSAYS_GRADE = "essays.grade"  # grade and return the essays of the subtree's members
 ESSAYS_VIEW = "essays.view"  # read essays and their figures
+SPEAKERS_MANAGE = "speakers.manage"  # keep the speaker roster, assign talks
+SPEAKERS_VIEW = "speakers.view"  # see the roster and its health
 
 ACTIONS = frozenset(
     {
@@ -47,6 +49,8 @@ ACTIONS = frozenset(
         ATTENDANCE_RUN,
         ESSAYS_GRADE,
         ESSAYS_VIEW,
+        SPEAKERS_MANAGE,
+        SPEAKERS_VIEW,
     }
 )
 # Actions that only read: for these an object is also reached through VIEW_ORG_FIELDS (with
@@ -55,7 +59,7 @@ VIEW_ACTIONS = frozenset({MEMBERS_VIEW_ORGANIZATION, MEMBERS_VIEW_MEMBER, STUDY_
 
 # What the person named in a model's HOLDER_FIELD may do on that one object (a connection
 # point's host runs its QR and sees its arrivals).
-HOLDER_ACTIONS = frozenset({ATTENDANCE_RUN})
+HOLDER_ACTIONS = frozenset({ATTENDANCE_RUN, SPEAKERS_VIEW})
 
 _OVERSIGHT = {
     MEMBERS_VIEW_ORGANIZATION,
@@ -63,6 +67,7 @@ _OVERSIGHT = {
     STUDY_VIEW_SESSION,
     STUDY_VIEW_PROGRAMMES,
     ESSAYS_VIEW,
+    SPEAKERS_VIEW,
 }
 _SCHEDULING = {STUDY_SCHEDULE, STUDY_MANAGE_PROGRAMMES, ATTENDANCE_RUN}
 
@@ -70,7 +75,9 @@ ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.SECRETARY: frozenset({*_OVERSIGHT, *_SCHEDULING, MEMBERS_IMPORT, ESSAYS_GRADE}),
     Role.DEPUTY_SECRETARY: frozenset({*_OVERSIGHT, *_SCHEDULING, MEMBERS_IMPORT, ESSAYS_GRADE}),
     Role.COMMITTEE_MEMBER: frozenset({*_OVERSIGHT, STUDY_MANAGE_PROGRAMMES}),
-    Role.PROPAGANDA_OFFICER: frozenset({*_OVERSIGHT, *_SCHEDULING, STUDY_MANAGE_DOCUMENTS}),
+    Role.PROPAGANDA_OFFICER: frozenset(
+        {*_OVERSIGHT, *_SCHEDULING, STUDY_MANAGE_DOCUMENTS, SPEAKERS_MANAGE}
+    ),
     Role.INSPECTOR: frozenset(_OVERSIGHT),
     Role.ADMINISTRATOR: frozenset(ACTIONS),
 }

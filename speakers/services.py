@@ -1,0 +1,243 @@
+"""Writes of the speakers app: the roster with its history, trainings, talks, feedback."""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import formats, timezone
+
+from attendance.models import CheckIn, Direction
+from members import permissions
+from members.models import Organization, User
+from members.services import record_audit
+from members.text import nfc
+from speakers.errors import SpeakerError
+from speakers.models import Feedback, RosterConfirmation, Speaker, StatusChange, Talk, Training
+from study.models import Segment, StudySession
+
+FIELDS = (
+    "full_name",
+    "organization",
+    "level",
+    "decision_number",
+    "appointed_on",
+    "term_ends_on",
+    "topics",
+    "theory",
+    "education",
+    "user",
+)
+
+
+@dataclass
+class SpeakerSpec:
+    full_name: str
+    organization: Organization
+    level: str
+    decision_number: str = ""
+    appointed_on: date | None = None
+    term_ends_on: date | None = None
+    topics: str = ""
+    theory: str = ""
+    education: str = ""
+    user: User | None = None
+
+
+def _snapshot(speaker: Speaker) -> dict:
+    return {
+        name: str(
+            getattr(speaker, f"{name}_id")
+            if name in ("organization", "user")
+            else getattr(speaker, name) or ""
+        )
+        for name in FIELDS
+    } | {"status": speaker.status}
+
+
+def _check(actor: User, spec: SpeakerSpec) -> None:
+    if not permissions.can(actor, permissions.SPEAKERS_MANAGE, spec.organization):
+        raise SpeakerError("out_of_reach")
+    if not nfc(spec.full_name).strip():
+        raise SpeakerError("name_missing")
+    if spec.appointed_on and spec.term_ends_on and spec.term_ends_on <= spec.appointed_on:
+        raise SpeakerError("term_before_appointment")
+
+
+@transaction.atomic
+def add_speaker(actor: User, *, spec: SpeakerSpec) -> Speaker:
+    _check(actor, spec)
+    values = {name: getattr(spec, name) for name in FIELDS}
+    values["full_name"] = nfc(spec.full_name).strip()
+    speaker = Speaker.objects.create(**values)
+    record_audit(actor, action="speakers.add", obj=speaker, after=_snapshot(speaker))
+    return speaker
+
+
+@transaction.atomic
+def update_speaker(actor: User, *, speaker: Speaker, spec: SpeakerSpec) -> Speaker:
+    speaker = Speaker.objects.select_for_update().get(pk=speaker.pk)
+    if not permissions.can(actor, permissions.SPEAKERS_MANAGE, speaker):
+        raise SpeakerError("out_of_reach")
+    _check(actor, spec)
+    before = _snapshot(speaker)
+    for name in FIELDS:
+        setattr(speaker, name, getattr(spec, name))
+    speaker.full_name = nfc(spec.full_name).strip()
+    speaker.save()
+    record_audit(
+        actor, action="speakers.update", obj=speaker, before=before, after=_snapshot(speaker)
+    )
+    return speaker
+
+
+@transaction.atomic
+def change_status(actor: User, *, speaker: Speaker, status: str, note: str = "") -> Speaker:
+    speaker = Speaker.objects.select_for_update().get(pk=speaker.pk)
+    if not permissions.can(actor, permissions.SPEAKERS_MANAGE, speaker):
+        raise SpeakerError("out_of_reach")
+    status = Speaker.Status(status)
+    if status != speaker.status:
+        StatusChange.objects.create(
+            speaker=speaker,
+            before=speaker.status,
+            after=status,
+            note=nfc(note).strip()[:300],
+            changed_by=actor,
+        )
+        speaker.status = status
+        speaker.save(update_fields=["status"])
+    return speaker
+
+
+@transaction.atomic
+def record_training(
+    actor: User, *, speaker: Speaker, course: str, held_on: date, hours: int, certificate: str = ""
+) -> Training:
+    if not permissions.can(actor, permissions.SPEAKERS_MANAGE, speaker):
+        raise SpeakerError("out_of_reach")
+    if not hours or hours < 1:
+        raise SpeakerError("hours_missing")
+    training = Training.objects.create(
+        speaker=speaker,
+        course=nfc(course).strip(),
+        held_on=held_on,
+        hours=hours,
+        certificate=certificate.strip(),
+    )
+    record_audit(actor, action="speakers.training", obj=training, after={"course": training.course})
+    return training
+
+
+@transaction.atomic
+def assign_talk(
+    actor: User,
+    *,
+    speaker: Speaker,
+    session: StudySession,
+    topic: str,
+    segment: Segment | None = None,
+    materials_url: str = "",
+) -> Talk:
+    """A speaker can be in one place at a time: an overlapping talk is refused, named."""
+    if not permissions.can(actor, permissions.STUDY_SCHEDULE, session):
+        raise SpeakerError("out_of_reach")
+    if segment is not None and segment.session_id != session.pk:
+        raise SpeakerError("segment_of_other_session")
+    speaker = Speaker.objects.select_for_update().get(pk=speaker.pk)
+    if speaker.status != Speaker.Status.ACTIVE:
+        raise SpeakerError(
+            "not_active", name=speaker.full_name, status=speaker.get_status_display().lower()
+        )
+    starts, ends = (
+        (segment.starts_at, segment.ends_at) if segment else (session.starts_at, session.ends_at)
+    )
+    clash = (
+        Talk.objects.filter(speaker=speaker, starts_at__lt=ends, ends_at__gt=starts)
+        .exclude(session__status=StudySession.Status.CANCELLED)
+        .exclude(Q(session=session) & Q(segment=segment))
+        .select_related("session")
+        .first()
+    )
+    if clash is not None:
+        raise SpeakerError(
+            "overlap",
+            name=speaker.full_name,
+            other=clash.session.title,
+            when=formats.date_format(timezone.localtime(clash.starts_at), "H:i d/m/Y"),
+        )
+    try:
+        with transaction.atomic():
+            talk = Talk.objects.create(
+                speaker=speaker,
+                session=session,
+                segment=segment,
+                topic=nfc(topic).strip(),
+                materials_url=materials_url,
+                starts_at=starts,
+                ends_at=ends,
+            )
+    except IntegrityError as exc:
+        raise SpeakerError(
+            "overlap",
+            name=speaker.full_name,
+            other=session.title,
+            when=formats.date_format(timezone.localtime(starts), "H:i d/m/Y"),
+        ) from exc
+    record_audit(
+        actor,
+        action="speakers.assign_talk",
+        obj=talk,
+        after={"speaker": speaker.pk, "session": session.pk},
+    )
+    return talk
+
+
+RATINGS = ("content", "relevance", "clarity")
+
+
+@transaction.atomic
+def give_feedback(
+    actor: User,
+    *,
+    talk: Talk,
+    content: int,
+    relevance: int,
+    clarity: int,
+    comment: str = "",
+    now: datetime | None = None,
+) -> Feedback:
+    """Attendees rate a talk once, after it took place; ratings are whole numbers 1 to 5."""
+    if (now or timezone.now()) < talk.starts_at:
+        raise SpeakerError("not_over")
+    ratings = {"content": content, "relevance": relevance, "clarity": clarity}
+    if any(not isinstance(v, int) or not 1 <= v <= 5 for v in ratings.values()):
+        raise SpeakerError("rating_out_of_range")
+    attended = CheckIn.objects.filter(
+        participant__user=actor, participant__session=talk.session, direction=Direction.IN
+    )
+    if talk.segment_id:
+        attended = attended.filter(segment_id=talk.segment_id)
+    if not attended.exists():
+        raise SpeakerError("did_not_attend")
+    try:
+        with transaction.atomic():
+            return Feedback.objects.create(
+                talk=talk, author=actor, comment=nfc(comment).strip(), **ratings
+            )
+    except IntegrityError as exc:
+        raise SpeakerError("already_rated") from exc
+
+
+@transaction.atomic
+def confirm_roster(actor: User, *, organization: Organization) -> RosterConfirmation:
+    if not permissions.can(actor, permissions.SPEAKERS_MANAGE, organization):
+        raise SpeakerError("out_of_reach")
+    confirmation = RosterConfirmation.objects.create(organization=organization, confirmed_by=actor)
+    record_audit(
+        actor,
+        action="speakers.confirm_roster",
+        obj=confirmation,
+        after={"organization": organization.pk},
+    )
+    return confirmation
