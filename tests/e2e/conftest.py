@@ -51,3 +51,28 @@ def phone(browser, live_server):
     page = context.new_page()
     yield page
     context.close()
+
+
+def outside_event_loop(function, *args, **kwargs):
+    """Run arranging code in a plain thread: Playwright's sync API keeps an event loop in this
+    one, and code that calls async_to_sync (the channel layer) refuses to run under it."""
+    import threading
+
+    from django.db import connections
+
+    result, errors = [], []
+
+    def run():
+        try:
+            result.append(function(*args, **kwargs))
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return result[0]
