@@ -15,5 +15,10 @@ class SpeakerError(DomainError):
         "already_rated": _("You have already rated this talk."),
         "rating_out_of_range": _("Each rating is a whole number from 1 to 5."),
         "not_over": _("The talk can be rated once it has taken place."),
+        "import_not_xlsx": _(
+            "The file is not a usable Excel workbook (.xlsx) with a roster in its first sheet."
+        ),
+        "import_has_errors": _("The file has problems; fix them and upload it again."),
+        "import_already_applied": _("This file has already been imported."),
         "hours_missing": _("A training needs its number of hours (at least 1)."),
     }

@@ -5,6 +5,7 @@ from io import BytesIO
 
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 
 def roster_xlsx(speakers, *, now: datetime) -> bytes:
@@ -37,7 +38,7 @@ def roster_xlsx(speakers, *, now: datetime) -> bytes:
         _("No."),
         _("Full name"),
         _("Organisation"),
-        _("Level"),
+        pgettext("speaker level", "Level"),
         _("Appointment decision"),
         _("Appointed on"),
         _("Term ends on"),

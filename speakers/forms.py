@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from members.models import Organization
 from speakers.models import Speaker
@@ -13,7 +14,9 @@ class SpeakerForm(forms.Form):
     organization = forms.ModelChoiceField(
         label=_("Organisation"), queryset=Organization.objects.none()
     )
-    level = forms.ChoiceField(label=_("Level"), choices=Speaker.Level.choices)
+    level = forms.ChoiceField(
+        label=pgettext_lazy("speaker level", "Level"), choices=Speaker.Level.choices
+    )
     decision_number = forms.CharField(
         label=_("Appointment decision"), max_length=40, required=False
     )

@@ -2,6 +2,7 @@ from django.db import models
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Speaker(models.Model):
@@ -40,7 +41,9 @@ class Speaker(models.Model):
         related_name="speakers",
         verbose_name=_("organisation"),
     )
-    level = models.CharField(_("level"), max_length=12, choices=Level.choices)
+    level = models.CharField(
+        pgettext_lazy("speaker level", "level"), max_length=12, choices=Level.choices
+    )
     decision_number = models.CharField(_("appointment decision"), max_length=40, blank=True)
     appointed_on = models.DateField(_("appointed on"), null=True, blank=True)
     term_ends_on = models.DateField(_("term ends on"), null=True, blank=True)
@@ -187,3 +190,18 @@ class RosterConfirmation(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organization} {self.confirmed_at:%d/%m/%Y}"
+
+
+class RosterImport(models.Model):
+    """An uploaded roster file, kept so that its preview can be confirmed and audited."""
+
+    uploaded_by = models.ForeignKey("members.User", on_delete=models.PROTECT, related_name="+")
+    file = models.FileField(upload_to="imports/speakers/%Y/%m/")
+    original_name = models.CharField(max_length=255)
+    uploaded_at = models.DateTimeField(default=timezone.now)
+    applied_at = models.DateTimeField(null=True, blank=True)
+
+    OWNER_FIELD = "uploaded_by"
+
+    def __str__(self) -> str:
+        return self.original_name

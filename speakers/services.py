@@ -6,14 +6,25 @@ from datetime import date, datetime
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from attendance.models import CheckIn, Direction
 from members import permissions
+from members.imports import Problem
 from members.models import Organization, User
 from members.services import record_audit
-from members.text import nfc
+from members.text import fold, nfc
 from speakers.errors import SpeakerError
-from speakers.models import Feedback, RosterConfirmation, Speaker, StatusChange, Talk, Training
+from speakers.imports import RosterFileError, parse_roster
+from speakers.models import (
+    Feedback,
+    RosterConfirmation,
+    RosterImport,
+    Speaker,
+    StatusChange,
+    Talk,
+    Training,
+)
 from study.models import Segment, StudySession
 
 FIELDS = (
@@ -241,3 +252,120 @@ def confirm_roster(actor: User, *, organization: Organization) -> RosterConfirma
         after={"organization": organization.pk},
     )
     return confirmation
+
+
+# --- Roster import ----------------------------------------------------------------------------
+
+
+@dataclass
+class RosterPreview:
+    roster_import: RosterImport
+    rows: list
+    problems: list
+    to_create: int = 0
+    to_update: int = 0
+
+    @property
+    def is_clean(self) -> bool:
+        return not self.problems
+
+
+def _parse_upload(fileobj):
+    try:
+        return parse_roster(fileobj)
+    except RosterFileError as exc:
+        raise SpeakerError("import_not_xlsx") from exc
+
+
+def _resolve(actor: User, parsed) -> tuple[dict, dict, dict]:
+    """Organisations the actor keeps, members by card, and existing speakers to update."""
+    codes = {row.values["organization"] for row in parsed.rows}
+    orgs = {
+        o.code: o
+        for o in permissions.visible_to(actor, Organization, permissions.SPEAKERS_MANAGE).filter(
+            code__in=codes
+        )
+    }
+    cards = {row.values["card"] for row in parsed.rows if row.values["card"]}
+    users = {u.party_card_number: u for u in User.objects.filter(party_card_number__in=cards)}
+    for row in parsed.rows:
+        if row.values["organization"] and row.values["organization"] not in orgs:
+            parsed.problems.append(
+                Problem(
+                    row.row,
+                    str(_("Organisation code")),
+                    str(_("Unknown organisation code, or one whose roster you do not keep.")),
+                )
+            )
+        if row.values["card"] and row.values["card"] not in users:
+            parsed.problems.append(
+                Problem(
+                    row.row, str(_("Party card number")), str(_("No member has this card number."))
+                )
+            )
+    existing = {
+        (s.organization_id, fold(s.full_name)): s
+        for s in Speaker.objects.filter(organization__in=orgs.values())
+    }
+    parsed.problems.sort(key=lambda p: p.row)
+    return orgs, users, existing
+
+
+@transaction.atomic
+def preview_roster_import(actor: User, *, upload) -> RosterPreview:
+    parsed = _parse_upload(upload)
+    orgs, _users, existing = _resolve(actor, parsed)
+    upload.seek(0)
+    roster_import = RosterImport.objects.create(
+        uploaded_by=actor, file=upload, original_name=upload.name[:255]
+    )
+    updates = sum(
+        1
+        for row in parsed.rows
+        if (
+            getattr(orgs.get(row.values["organization"]), "pk", None),
+            fold(row.values["full_name"]),
+        )
+        in existing
+    )
+    return RosterPreview(
+        roster_import, parsed.rows, parsed.problems, len(parsed.rows) - updates, updates
+    )
+
+
+@transaction.atomic
+def apply_roster_import(actor: User, *, roster_import: RosterImport) -> tuple[int, int]:
+    """All rows or none: new speakers are added, those already on the roster updated."""
+    roster_import = RosterImport.objects.select_for_update().get(pk=roster_import.pk)
+    if roster_import.applied_at is not None:
+        raise SpeakerError("import_already_applied")
+    with roster_import.file.open("rb") as fileobj:
+        parsed = _parse_upload(fileobj)
+    orgs, users, existing = _resolve(actor, parsed)
+    if parsed.problems:
+        raise SpeakerError("import_has_errors")
+    created = updated = 0
+    for row in parsed.rows:
+        values = row.values
+        org = orgs[values["organization"]]
+        spec = SpeakerSpec(
+            full_name=values["full_name"],
+            organization=org,
+            level=values["level"],
+            decision_number=values["decision_number"],
+            appointed_on=values["appointed_on"],
+            term_ends_on=values["term_ends_on"],
+            topics=values["topics"],
+            user=users.get(values["card"]),
+        )
+        speaker = existing.get((org.pk, fold(values["full_name"])))
+        if speaker is None:
+            add_speaker(actor, spec=spec)
+            created += 1
+        else:
+            spec.theory, spec.education = speaker.theory, speaker.education
+            update_speaker(actor, speaker=speaker, spec=spec)
+            updated += 1
+    roster_import.applied_at = timezone.now()
+    roster_import.save(update_fields=["applied_at"])
+    return created, updated

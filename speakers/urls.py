@@ -10,6 +10,7 @@ urlpatterns = [
     path("speakers/health/", views.health, name="health"),
     path("speakers/me/", views.mine, name="mine"),
     path("speakers/roster.xlsx", views.export, name="export"),
+    path("speakers/import/", views.import_roster, name="import"),
     path("speakers/<int:pk>/", views.detail, name="detail"),
     path("speakers/<int:pk>/edit/", views.edit, name="edit"),
     path("speakers/<int:pk>/status/", views.change_status, name="status"),

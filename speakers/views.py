@@ -11,7 +11,7 @@ from members.permissions import login_only, requires
 from speakers import exports, queries, services
 from speakers.errors import SpeakerError
 from speakers.forms import FeedbackForm, SpeakerForm, StatusForm, TalkForm, TrainingForm
-from speakers.models import Speaker, Talk
+from speakers.models import RosterImport, Speaker, Talk
 from speakers.services import SpeakerSpec
 from study.queries import session_for
 
@@ -241,3 +241,35 @@ def export(request):
     )
     response["Content-Disposition"] = 'attachment; filename="doi-ngu-bao-cao-vien.xlsx"'
     return response
+
+
+@requires(permissions.SPEAKERS_MANAGE)
+def import_roster(request):
+    preview = None
+    if request.method == "POST" and "apply" in request.POST:
+        roster_import = permissions.get_for(
+            request.user, RosterImport, permissions.SPEAKERS_MANAGE, pk=request.POST.get("apply")
+        )
+        try:
+            created, updated = services.apply_roster_import(
+                request.user, roster_import=roster_import
+            )
+        except SpeakerError as error:
+            messages.error(request, error.message)
+        else:
+            messages.success(
+                request,
+                _("Roster imported: %(created)d added, %(updated)d updated.")
+                % {"created": created, "updated": updated},
+            )
+            return redirect("speakers:roster")
+    elif request.method == "POST" and request.FILES.get("file"):
+        upload = request.FILES["file"]
+        if not upload.name.lower().endswith(".xlsx") or upload.size > 5 * 1024 * 1024:
+            messages.error(request, SpeakerError("import_not_xlsx").message)
+        else:
+            try:
+                preview = services.preview_roster_import(request.user, upload=upload)
+            except SpeakerError as error:
+                messages.error(request, error.message)
+    return render(request, "speakers/import.html", {"preview": preview})
