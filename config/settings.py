@@ -164,6 +164,10 @@ CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
 CELERY_BEAT_SCHEDULE = {
     "session-reminders": {"task": "study.tasks.send_session_reminders", "schedule": 15 * 60},
+    "roster-confirmations": {
+        "task": "speakers.tasks.remind_roster_confirmations",
+        "schedule": 24 * 3600,
+    },
 }
 
 # --- Authentication (django-allauth) --------------------------------------------------------

@@ -240,3 +240,22 @@ def test_roster_pages_scope_and_export(client, org_tree, holder_of, board, speak
 
     assert other.status_code == 404
     assert rows[3][1] == "Nguyễn Văn Giảng"
+
+
+def test_due_rosters_remind_their_keepers_once_a_week(org_tree, board, holder_of, speaker_of):
+    from members.models import Notice
+    from speakers.tasks import remind_roster_confirmations
+
+    bloc_board = holder_of(Role.PROPAGANDA_OFFICER, org_tree.bloc)
+    holder_of(Role.PROPAGANDA_OFFICER, org_tree.upper_b)  # keeps another roster: not reminded
+    speaker_of()
+
+    first = remind_roster_confirmations(today=date(2026, 12, 1))
+    second = remind_roster_confirmations(today=date(2026, 12, 2))
+    services.confirm_roster(board, organization=org_tree.upper_a)
+    after_confirming = remind_roster_confirmations(today=date(2026, 12, 3))
+
+    assert (first, second, after_confirming) == (2, 0, 0)
+    assert sorted(Notice.objects.values_list("user_id", flat=True)) == sorted(
+        [board.pk, bloc_board.pk]
+    )
