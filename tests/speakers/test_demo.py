@@ -9,8 +9,8 @@ pytestmark = pytest.mark.django_db
 
 
 def test_demo_roster_shows_in_the_health_view_and_is_seeded_once():
-    call_command("seed_demo", members_per_cell=2, stdout=None)
-    call_command("seed_demo", members_per_cell=2, stdout=None)
+    call_command("seed_demo", members_per_cell=3, stdout=None)
+    call_command("seed_demo", members_per_cell=3, stdout=None)
     from members.models import User
 
     board = User.objects.get(email="tuyengiao@demo.hoctap.vn")
