@@ -8,6 +8,7 @@ from essays import queries as essay_queries
 from members import permissions
 from members import queries as member_queries
 from members.permissions import login_only, public
+from speakers import queries as speaker_queries
 from study import queries as study_queries
 
 
@@ -22,6 +23,7 @@ def home(request):
             "roles": member_queries.roles_of(user),
             "upcoming": study_queries.upcoming_for_member(user, now=timezone.now()),
             "essays": essay_queries.my_essays(user, now=timezone.now())[:5],
+            "is_speaker": speaker_queries.my_speaker_records(user).exists(),
             "overview": member_queries.organization_tree(user)
             if permissions.can(user, permissions.MEMBERS_VIEW_MEMBER)
             else [],

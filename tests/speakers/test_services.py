@@ -259,3 +259,11 @@ def test_due_rosters_remind_their_keepers_once_a_week(org_tree, board, holder_of
     assert sorted(Notice.objects.values_list("user_id", flat=True)) == sorted(
         [board.pk, bloc_board.pk]
     )
+
+
+def test_home_links_a_speaker_to_their_own_page(client, org_tree, member_of, speaker_of):
+    speaker_user = member_of(org_tree.cell_a1a)
+    speaker_of(user=speaker_user)
+    client.force_login(speaker_user)
+
+    assert reverse("speakers:mine") in client.get(reverse("home")).content.decode()
