@@ -7,7 +7,7 @@
   var state = document.getElementById("autosave-state");
   var key = form.dataset.storageKey;
   var revision = form.elements.revision;
-  var timer = null, sending = false, dirty = false;
+  var timer = null, sending = false, dirty = false, pendingSubmit = null;
 
   function fields() {
     var data = {};
@@ -50,13 +50,27 @@
         }
       })
       .catch(function () { dirty = true; state.textContent = form.dataset.offlineLabel; schedule(10000); })
-      .then(function () { sending = false; if (dirty) { schedule(3000); } });
+      .then(function () {
+        sending = false;
+        if (pendingSubmit) { var button = pendingSubmit; pendingSubmit = null; form.requestSubmit(button); return; }
+        if (dirty) { schedule(3000); }
+      });
   }
 
   function schedule(ms) { clearTimeout(timer); timer = setTimeout(send, ms); }
 
   form.addEventListener("input", function () { dirty = true; keep(); schedule(2000); });
-  form.addEventListener("submit", function () { keep(); });
+  form.addEventListener("submit", function (event) {
+    // A save in flight would make this page's revision stale: submit once it has landed.
+    clearTimeout(timer);
+    if (sending) { event.preventDefault(); pendingSubmit = event.submitter; return; }
+    keep();
+  });
   window.addEventListener("online", function () { schedule(500); });
   restore();
+  // Text typed before this script ran (a fast typist on a slow phone) is saved too.
+  var typedEarly = Array.prototype.some.call(form.elements, function (el) {
+    return (el.tagName === "TEXTAREA" || el.type === "text") && el.value !== el.defaultValue;
+  });
+  if (typedEarly) { dirty = true; keep(); schedule(500); }
 })();

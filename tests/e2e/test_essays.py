@@ -72,11 +72,12 @@ def test_member_writes_and_submits_on_a_phone_then_secretary_grades_three(
     log_in(page, "06.100002")
     page.goto("/essays/")
     page.click("text=Học tập Kết luận 328-KL/ĐUK")
-    page.fill("#id_understanding", ORIGINAL["understanding"])
-    # Autosave: the page sends the draft by itself and learns the new revision.
-    page.wait_for_function(
-        "Number(document.querySelector('input[name=revision]').value) >= 1", timeout=10_000
-    )
+    page.wait_for_url("**/write/")
+    page.wait_for_load_state("load")
+    # Autosave: the page sends the draft by itself a moment after typing.
+    with page.expect_response("**/autosave/", timeout=20_000) as saved:
+        page.fill("#id_understanding", ORIGINAL["understanding"])
+    assert saved.value.status == 200, saved.value.text()
     assert Essay.objects.get(
         participant__user__party_card_number="06.100002"
     ).understanding.startswith("Qua học tập")
@@ -85,8 +86,7 @@ def test_member_writes_and_submits_on_a_phone_then_secretary_grades_three(
     for name, value in PLAN[0].items():
         page.fill(f"#id_plan-0-{name}", value)
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
-    page.wait_for_timeout(2500)  # let the last autosave land before submitting
-    page.click("button[name=submit]")
+    page.click("button[name=submit]")  # an autosave in flight is waited for by the page
     page.wait_for_url("**/essays/")
     assert "Đã nộp" in page.locator("main").inner_text()
     phone.close()
