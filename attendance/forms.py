@@ -39,19 +39,3 @@ class ExcuseForm(forms.Form):
     def __init__(self, *args, segments, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["segment"].queryset = segments
-
-
-class MatrixForm(forms.Form):
-    organization = forms.ModelChoiceField(label=_("Organisation"), queryset=None)
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
-
-    def __init__(self, *args, organizations, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["organization"].queryset = organizations
-
-    def clean(self):
-        data = super().clean()
-        if data.get("start") and data.get("end") and data["end"] < data["start"]:
-            raise forms.ValidationError(_("The end date must not be before the start date."))
-        return data

@@ -3,7 +3,7 @@ from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -13,12 +13,14 @@ from django.views.decorators.http import require_POST
 
 from attendance import exports, queries, services
 from attendance.errors import AttendanceError
-from attendance.forms import CodeForm, ExcuseForm, MarkForm, MatrixForm, ProjectorForm
+from attendance.forms import CodeForm, ExcuseForm, MarkForm, ProjectorForm
 from attendance.models import CheckIn, Direction, ExcuseRequest, JoinRequest
 from members import permissions
 from members.errors import DomainError
 from members.models import Organization
 from members.permissions import login_only, public, requires
+from members.xlsx import xlsx_response
+from study.forms import OrganizationPeriodForm
 from study.models import ConnectionPoint, Participant, Segment
 from study.queries import session_for as visible_session
 
@@ -355,21 +357,12 @@ def excuse(request, pk: int):
     return render(request, "attendance/excuse.html", {"session": session, "form": form})
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @requires(permissions.ATTENDANCE_RUN)
 def sheet_xlsx(request, pk: int):
     session = visible_session(request.user, pk)
     now = timezone.now()
     sheet = queries.attendance_sheet(request.user, session, now=now)
-    return _xlsx(
+    return xlsx_response(
         exports.session_sheet_xlsx(session, sheet, now=now), f"diem-danh-{session.pk}.xlsx"
     )
 
@@ -379,7 +372,7 @@ def matrix(request):
     organizations = permissions.visible_to(
         request.user, Organization, permissions.ATTENDANCE_RUN
     ).order_by("path")
-    form = MatrixForm(request.GET or None, organizations=organizations)
+    form = OrganizationPeriodForm(request.GET or None, organizations=organizations)
     if request.GET and form.is_valid():
         tz = timezone.get_current_timezone()
         start = datetime.combine(form.cleaned_data["start"], time.min, tzinfo=tz)
@@ -394,7 +387,9 @@ def matrix(request):
             end=form.cleaned_data["end"],
             now=timezone.now(),
         )
-        return _xlsx(content, f"hoc-tap-{org.code}-{form.cleaned_data['start']:%Y%m%d}.xlsx")
+        return xlsx_response(
+            content, f"hoc-tap-{org.code}-{form.cleaned_data['start']:%Y%m%d}.xlsx"
+        )
     return render(request, "attendance/matrix.html", {"form": form})
 
 

@@ -1,7 +1,7 @@
 from datetime import datetime, time, timedelta
 
 from django.contrib import messages
-from django.http import HttpResponse, JsonResponse
+from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -9,11 +9,13 @@ from django.views.decorators.http import require_POST
 
 from essays import exports, queries, services
 from essays.errors import EssayError
-from essays.forms import EssayForm, GradeForm, PeriodForm, ReturnForm, UploadForm, essay_initial
+from essays.forms import EssayForm, GradeForm, ReturnForm, UploadForm, essay_initial
 from essays.models import Essay, Level
 from members import permissions
 from members.models import Organization
 from members.permissions import login_only, requires
+from members.xlsx import xlsx_response
+from study.forms import OrganizationPeriodForm
 from study.queries import session_for
 
 
@@ -175,15 +177,6 @@ def upload(request, session_pk: int):
     return redirect("essays:write", session_pk=session.pk)
 
 
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _xlsx(content: bytes, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
-
-
 @requires(permissions.ESSAYS_VIEW)
 def figures(request, session_pk: int):
     session = session_for(request.user, session_pk)
@@ -199,7 +192,7 @@ def figures(request, session_pk: int):
 def session_grades_xlsx(request, session_pk: int):
     session = session_for(request.user, session_pk)
     essays = queries.grade_list(request.user, session=session)
-    return _xlsx(
+    return xlsx_response(
         exports.grade_list_xlsx(session.title, essays, now=timezone.now()),
         f"thu-hoach-{session.pk}.xlsx",
     )
@@ -210,7 +203,7 @@ def grades_xlsx(request):
     organizations = permissions.visible_to(
         request.user, Organization, permissions.ESSAYS_VIEW
     ).order_by("path")
-    form = PeriodForm(request.GET or None, organizations=organizations)
+    form = OrganizationPeriodForm(request.GET or None, organizations=organizations)
     if request.GET and form.is_valid():
         tz = timezone.get_current_timezone()
         org = form.cleaned_data["organization"]
@@ -219,7 +212,7 @@ def grades_xlsx(request):
         essays = queries.grade_list(request.user, organization=org, start=start, end=end)
         period = f"{form.cleaned_data['start']:%d/%m/%Y} - {form.cleaned_data['end']:%d/%m/%Y}"
         title = f"{org.name}: {period}"
-        return _xlsx(
+        return xlsx_response(
             exports.grade_list_xlsx(title, essays, now=timezone.now()), f"thu-hoach-{org.code}.xlsx"
         )
     return render(request, "essays/grades_form.html", {"form": form})

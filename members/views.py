@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -12,9 +11,9 @@ from members.exports import member_import_template
 from members.forms import MemberImportForm, MemberSearchForm
 from members.models import MemberImport, Organization, User
 from members.permissions import login_only, requires
+from members.xlsx import xlsx_response
 
 PAGE_SIZE = 50
-XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 @login_only
@@ -136,9 +135,7 @@ def import_apply(request, pk: int):
 
 @requires(permissions.MEMBERS_IMPORT)
 def import_template(request):
-    response = HttpResponse(member_import_template(), content_type=XLSX)
-    response["Content-Disposition"] = 'attachment; filename="mau-danh-sach-dang-vien.xlsx"'
-    return response
+    return xlsx_response(member_import_template(), "mau-danh-sach-dang-vien.xlsx")
 
 
 @login_only

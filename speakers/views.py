@@ -1,5 +1,5 @@
 from django.contrib import messages
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from members import permissions
 from members.models import Organization, User
 from members.permissions import login_only, requires
+from members.xlsx import xlsx_response
 from speakers import exports, queries, services
 from speakers.errors import SpeakerError
 from speakers.forms import FeedbackForm, SpeakerForm, StatusForm, TalkForm, TrainingForm
@@ -236,11 +237,7 @@ def mine(request):
 @requires(permissions.SPEAKERS_VIEW)
 def export(request):
     content = exports.roster_xlsx(queries.roster(request.user), now=timezone.now())
-    response = HttpResponse(
-        content, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
-    response["Content-Disposition"] = 'attachment; filename="doi-ngu-bao-cao-vien.xlsx"'
-    return response
+    return xlsx_response(content, "doi-ngu-bao-cao-vien.xlsx")
 
 
 @requires(permissions.SPEAKERS_MANAGE)

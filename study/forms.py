@@ -148,3 +148,23 @@ class AttachmentForm(forms.Form):
         label=_("PDF or Word file"),
         widget=forms.ClearableFileInput(attrs={"accept": ".pdf,.docx"}),
     )
+
+
+class OrganizationPeriodForm(forms.Form):
+    """An organisation the user may see and a date range: for reports and exports."""
+
+    organization = OrganizationChoiceField(
+        label=_("Organisation"), queryset=Organization.objects.none()
+    )
+    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
+    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+
+    def __init__(self, *args, organizations, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["organization"].queryset = organizations
+
+    def clean(self):
+        data = super().clean()
+        if data.get("start") and data.get("end") and data["end"] < data["start"]:
+            raise forms.ValidationError(_("The end date must not be before the start date."))
+        return data
