@@ -3,6 +3,7 @@ from datetime import datetime, time, timedelta
 
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -25,6 +26,7 @@ from study.models import ConnectionPoint, Participant, Segment
 from study.queries import session_for as visible_session
 
 DEVICE_COOKIE = "hoctap_device"
+SHEET_PAGE = 100
 HELD_SCAN = "hoctap_held_scan"
 
 
@@ -202,6 +204,7 @@ def sheet(request, pk: int):
         if request.GET.get("org", "").isdigit()
         else None
     )
+    sheet = queries.attendance_sheet(request.user, session, now=timezone.now(), within=within)
     return render(
         request,
         "attendance/sheet.html",
@@ -209,9 +212,9 @@ def sheet(request, pk: int):
             "session": session,
             "organizations": organizations,
             "within": within,
-            "sheet": queries.attendance_sheet(
-                request.user, session, now=timezone.now(), within=within
-            ),
+            "sheet": sheet,
+            # Totals count every row; the table shows a page of them (a bloc has hundreds).
+            "page": Paginator(sheet.rows, SHEET_PAGE).get_page(request.GET.get("page")),
             "pending": queries.pending_requests(request.user, session),
             "signals": queries.misuse_signals(request.user, session),
             "mark_choices": MarkForm.base_fields["status"].choices,

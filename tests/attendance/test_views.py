@@ -223,3 +223,22 @@ def test_connection_point_host_shows_their_points_qr_only(
     client.force_login(secretary_of(org_tree.cell_a1a))  # the point's own organisation
     assert client.get(url, {"point": other.pk}).status_code == 200
     assert client.get(url, {"point": mine.pk}).status_code == 404
+
+
+def test_a_bloc_sized_sheet_is_paged_but_counts_everyone(
+    client, org_tree, secretary, member_of, session
+):
+    from study import services as study_services
+
+    for _ in range(101):
+        study_services.add_participant(
+            secretary, session=session, user=member_of(org_tree.cell_a1a)
+        )
+    client.force_login(secretary)
+
+    first = client.get(reverse("attendance:sheet", args=[session.pk]))
+    second = client.get(reverse("attendance:sheet", args=[session.pk]), {"page": 2})
+
+    assert len(first.context["page"].object_list) == 100
+    assert len(second.context["page"].object_list) == 3
+    assert sum(first.context["sheet"].totals[0].counts.values()) == 103
