@@ -7,6 +7,12 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_open_for_signup(self, request) -> bool:
         return False
 
+    def set_password(self, user, password: str) -> None:
+        """Choosing one's own password (change or reset) ends a temporary one."""
+        user.set_password(password)
+        user.must_change_password = False
+        user.save(update_fields=["password", "must_change_password"])
+
 
 def user_display(user) -> str:
     """How allauth names a user in its messages ("Đã đăng nhập: Trần Văn A")."""

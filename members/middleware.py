@@ -55,3 +55,20 @@ class PreferredLanguageMiddleware:
             response = self.get_response(request)
         response.headers.setdefault("Content-Language", language)
         return response
+
+
+class RequirePasswordChangeMiddleware:
+    """A member holding a temporary password chooses their own before anything else."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        user = request.user
+        if (
+            user.is_authenticated
+            and user.must_change_password
+            and not request.path.startswith(("/accounts/", "/static/", "/i18n/"))
+        ):
+            return redirect("account_change_password")
+        return self.get_response(request)

@@ -126,6 +126,8 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(_("staff status"), default=False)
     is_active = models.BooleanField(_("active"), default=True)
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
+    # Set when a secretary issues a temporary password; cleared when the member chooses theirs.
+    must_change_password = models.BooleanField(_("must change password"), default=False)
     # The secret in the user's personal iCalendar feed URL; replaced if it leaks.
     calendar_token = models.CharField(max_length=43, unique=True, default=new_calendar_token)
 

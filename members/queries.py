@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass, field
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
 
 from members import permissions
@@ -108,3 +109,8 @@ def notices_of(user: User) -> QuerySet[Notice]:
 
 def unread_notice_count(user: User) -> int:
     return notices_of(user).filter(read_at__isnull=True).count()
+
+
+def without_password(members: QuerySet[User]) -> QuerySet[User]:
+    """Members who cannot log in yet: imported without a password of their own."""
+    return members.filter(password__startswith=UNUSABLE_PASSWORD_PREFIX)

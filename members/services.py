@@ -1,9 +1,11 @@
 """Writes of the members app: one function per use case, atomic, audited."""
 
+import secrets
 from dataclasses import dataclass, field
 from datetime import date
 
 from django.conf import settings
+from django.contrib.auth.hashers import make_password
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
@@ -266,3 +268,29 @@ def mark_notices_read(actor: User, *, now=None) -> int:
     return Notice.objects.filter(user=actor, read_at__isnull=True).update(
         read_at=now or timezone.now()
     )
+
+
+# --- Temporary passwords ----------------------------------------------------------------------
+
+_SLIP_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"  # no l/1/i/o/0 to misread on a slip
+
+
+def _temporary_password() -> str:
+    return "".join(secrets.choice(_SLIP_ALPHABET) for _ in range(10))
+
+
+@transaction.atomic
+def issue_temporary_passwords(actor: User, *, members: list[User]) -> list[tuple[User, str]]:
+    """New first-use passwords for members the actor manages, to print and hand out; each
+    member must choose their own at the first login. Returns (member, password) pairs."""
+    issued = []
+    for member in members:
+        if not permissions.can(actor, permissions.MEMBERS_IMPORT, member):
+            raise MembersError("cell_out_of_scope")
+        password = _temporary_password()
+        member.password = make_password(password, hasher="pbkdf2_sha256_temporary")
+        member.must_change_password = True
+        member.save(update_fields=["password", "must_change_password"])
+        record_audit(actor, action="members.issue_temporary_password", obj=member)
+        issued.append((member, password))
+    return issued

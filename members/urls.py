@@ -9,6 +9,11 @@ urlpatterns = [
     path("notices/", views.notice_list, name="notice-list"),
     path("organizations/", views.organization_list, name="organization-list"),
     path("organizations/<int:pk>/", views.organization_detail, name="organization-detail"),
+    path(
+        "organizations/<int:pk>/temporary-passwords/",
+        views.temporary_passwords,
+        name="temporary-passwords",
+    ),
     path("members/", views.member_list, name="member-list"),
     path("members/<int:pk>/", views.member_detail, name="member-detail"),
     path("members/import/", views.import_upload, name="import-upload"),

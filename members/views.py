@@ -57,6 +57,7 @@ def organization_detail(request, pk: int):
             "form": form,
             "page": Paginator(members, PAGE_SIZE).get_page(request.GET.get("page")),
             "can_view_members": permissions.can(request.user, permissions.MEMBERS_VIEW_MEMBER, org),
+            "can_issue_passwords": permissions.can(request.user, permissions.MEMBERS_IMPORT, org),
         },
     )
 
@@ -144,3 +145,22 @@ def notice_list(request):
     response = render(request, "members/notice_list.html", {"page": page})
     services.mark_notices_read(request.user)  # after rendering, so the new ones still stand out
     return response
+
+
+@require_POST
+@requires(permissions.MEMBERS_IMPORT)
+def temporary_passwords(request, pk: int):
+    """Print first-use passwords for the members of an organisation who cannot log in yet
+    (no password of their own), or for one member."""
+    org = permissions.get_for(request.user, Organization, permissions.MEMBERS_IMPORT, pk=pk)
+    members = queries.members_visible_to(
+        request.user, organization=org, action=permissions.MEMBERS_IMPORT
+    )
+    one = request.POST.get("member", "")
+    members = list(members.filter(pk=one) if one.isdigit() else queries.without_password(members))
+    try:
+        issued = services.issue_temporary_passwords(request.user, members=members)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(org)
+    return render(request, "members/temporary_passwords.html", {"org": org, "issued": issued})

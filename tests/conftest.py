@@ -17,7 +17,10 @@ from tests.times import at
 
 @pytest.fixture(autouse=True)
 def _fast_passwords(settings):
-    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "members.hashers.TemporaryPasswordHasher",
+    ]
 
 
 @pytest.fixture(autouse=True)
