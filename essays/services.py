@@ -11,13 +11,14 @@ from django.utils.translation import gettext_lazy
 
 from essays import similarity
 from essays.errors import EssayError
-from essays.extract import UnreadableFile, extract_text
 from essays.models import Essay, Grade, Level, Match
+from essays.tasks import email_essay_notice
 from members import permissions
 from members.models import Notice, User
 from members.services import record_audit
 from members.text import nfc
 from study.models import Participant, StudySession
+from study.texts import UnreadableFile, extract_text
 
 SECTIONS = (
     ("understanding", gettext_lazy("What I understood of the document")),
@@ -237,12 +238,12 @@ def grade_essay(actor: User, *, essay: Essay, level: str, comment: str = "") -> 
 
 
 def _notify(essay: Essay, template: str) -> None:
+    """An in-app notice now, and an e-mail sent by a background task once this commits."""
     session = essay.participant.session
-    Notice.objects.create(
-        user=essay.participant.user,
-        title=template % {"title": session.title},
-        url=essay.get_absolute_url(),
-    )
+    title = template % {"title": session.title}
+    Notice.objects.create(user=essay.participant.user, title=title, url=essay.get_absolute_url())
+    essay_id = essay.pk
+    transaction.on_commit(lambda: email_essay_notice.delay(essay_id, title))
 
 
 @transaction.atomic

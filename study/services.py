@@ -31,6 +31,7 @@ from study.models import (
     StudySession,
 )
 from study.numbers import DocumentNumberError, parse_document_number
+from study.texts import UnreadableFile, extract_text
 
 CHECKIN_OPENS_BEFORE = timedelta(minutes=30)
 LATE_AFTER = timedelta(minutes=15)
@@ -513,6 +514,11 @@ def attach_document_file(
         raise StudyError("attachment_too_large", limit=limit // (1024 * 1024))
     if not _looks_like(upload, extension):
         raise StudyError("attachment_type")
+    try:
+        text = extract_text(upload, extension)
+    except UnreadableFile:
+        text = ""  # a scanned PDF is still worth attaching; its text can be typed in
+    upload.seek(0)
     attachment = DocumentAttachment.objects.create(
         document=document,
         file=upload,
@@ -520,6 +526,10 @@ def attach_document_file(
         size=upload.size,
         uploaded_by=actor,
     )
+    if text and not document.text:
+        # The text essays are compared with, to tell those that only restate the document.
+        document.text = text
+        document.save(update_fields=["text"])
     record_audit(
         actor,
         action="study.attach_document_file",

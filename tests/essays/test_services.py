@@ -166,3 +166,19 @@ def test_return_needs_a_comment(secretary, member, session, write):
         services.return_essay(secretary, essay=essay, comment="  ")
 
     assert error.value.code == "comment_missing"
+
+
+def test_the_author_is_emailed_after_the_grade_commits(
+    secretary, member, session, write, mailoutbox, django_capture_on_commit_callbacks
+):
+    essay = write(member, session, ORIGINAL)
+
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.grade_essay(secretary, essay=essay, level="basic_pass", comment="Cần cụ thể hơn")
+    before = len(mailoutbox)
+    for callback in callbacks:
+        callback()
+
+    assert before == 0
+    assert mailoutbox[0].to == [member.email]
+    assert "Cơ bản đạt" in mailoutbox[0].body and "Cần cụ thể hơn" in mailoutbox[0].body

@@ -94,3 +94,21 @@ def test_upload_page_and_download_need_login(client, board, document, org_tree, 
     assert b"".join(member.streaming_content) == b"%PDF-1.7 test"
     assert member_upload.status_code == 404
     assert DocumentAttachment.objects.count() == 1
+
+
+def test_a_word_attachment_fills_the_documents_text(board, document):
+    from docx import Document as WordDocument
+
+    word = WordDocument()
+    word.add_paragraph(
+        "Ban Chấp hành Đảng bộ Khối yêu cầu các cấp ủy tiếp tục đổi mới phương thức học tập."
+    )
+    buffer = io.BytesIO()
+    word.save(buffer)
+
+    services.attach_document_file(
+        board, document=document, upload=SimpleUploadedFile("kl.docx", buffer.getvalue())
+    )
+
+    document.refresh_from_db()
+    assert document.text.startswith("Ban Chấp hành Đảng bộ Khối")

@@ -1,4 +1,4 @@
-"""Text out of an uploaded essay: python-docx for Word, pypdf for PDF."""
+"""Text out of an uploaded Word or PDF file (documents, essays): python-docx and pypdf."""
 
 import zipfile
 from typing import IO

@@ -1,0 +1,30 @@
+"""Background tasks of the essays app."""
+
+from celery import shared_task
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import translation
+
+from essays.models import Essay
+
+
+@shared_task
+def email_essay_notice(essay_id: int, subject: str) -> bool:
+    """Tell the author by e-mail what the in-app notice says (graded, returned)."""
+    essay = (
+        Essay.objects.select_related("participant__user", "participant__session")
+        .filter(pk=essay_id)
+        .first()
+    )
+    if essay is None or not essay.participant.user.email:
+        return False
+    grade = essay.grades.first()
+    lines = [subject]
+    with translation.override(settings.LANGUAGE_CODE):
+        if essay.status == Essay.Status.GRADED and grade is not None:
+            lines.append(f"{grade.get_level_display()}. {grade.comment}".strip())
+        elif essay.return_comment:
+            lines.append(essay.return_comment)
+    lines.append(settings.HOCTAP_BASE_URL + essay.get_absolute_url())
+    send_mail(subject, "\n\n".join(lines), None, [essay.participant.user.email])
+    return True
