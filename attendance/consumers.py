@@ -2,6 +2,7 @@
 
 import asyncio
 import random
+from urllib.parse import parse_qs
 
 from channels.db import database_sync_to_async
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
@@ -13,13 +14,29 @@ from attendance.errors import AttendanceError
 from attendance.models import PresencePrompt
 from attendance.services import segment_group
 from members import permissions
-from study.models import Segment
+from study.models import ConnectionPoint, Segment
 
 
 @database_sync_to_async
-def _may_watch(user, segment_id: int) -> bool:
+def _may_watch(user, segment_id: int, point_id: int | None) -> bool:
+    """The organiser side, or a connection point's organisation or host for their point."""
     segment = Segment.objects.select_related("session__organizer").filter(pk=segment_id).first()
-    return segment is not None and permissions.can(user, permissions.ATTENDANCE_RUN, segment)
+    if segment is None:
+        return False
+    if permissions.can(user, permissions.ATTENDANCE_RUN, segment):
+        return True
+    point = (
+        ConnectionPoint.objects.filter(pk=point_id, session_id=segment.session_id).first()
+        if point_id
+        else None
+    )
+    return point is not None and permissions.can(user, permissions.ATTENDANCE_RUN, point)
+
+
+def _point_from(scope) -> int | None:
+    query = parse_qs(scope.get("query_string", b"").decode())
+    value = (query.get("point") or [""])[0]
+    return int(value) if value.isdigit() else None
 
 
 # Prompt times must not be guessable from the host's side; they need not be cryptographic.
@@ -30,7 +47,12 @@ class SegmentConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         segment_id = int(self.scope["url_route"]["kwargs"]["segment_id"])
-        if user is None or not user.is_authenticated or not await _may_watch(user, segment_id):
+        point_id = _point_from(self.scope)
+        if (
+            user is None
+            or not user.is_authenticated
+            or not await _may_watch(user, segment_id, point_id)
+        ):
             await self.close(code=4403)
             return
         self.group = segment_group(segment_id)

@@ -64,3 +64,48 @@ async def test_socket_of_another_cell_or_a_member_is_closed(
     for user in (outsider, member):
         connected, code = await communicator(user, morning).connect()
         assert not connected and code == 4403
+
+
+async def test_a_points_host_watches_the_counter_of_their_point_only(
+    org_tree, holder_of, member_of, spec_for
+):
+    from members.models import Role
+    from study import services as study_services
+    from study.services import PointSpec
+
+    def arrange():
+        officer = holder_of(Role.PROPAGANDA_OFFICER, org_tree.bloc)
+        host = member_of(org_tree.cell_b, full_name="Chủ Trì")
+        member_of(org_tree.cell_a1a)
+        spec = spec_for(
+            org_tree.bloc,
+            mode="hybrid",
+            meeting_url="https://hop.example.vn/p",
+            points=[
+                PointSpec(org_tree.cell_b, "Điểm cầu B", host=host),
+                PointSpec(org_tree.cell_a1a, "Điểm cầu A"),
+            ],
+        )
+        session = study_services.create_session(officer, spec=spec)
+        study_services.publish_session(officer, session=session)
+        points = {p.place: p.pk for p in session.connection_points.all()}
+        return host, session.segments.first(), points
+
+    host, segment, points = await sync_to_async(arrange)()
+
+    def socket(point):
+        comm = WebsocketCommunicator(
+            application,
+            f"/ws/attendance/segments/{segment.pk}/?point={point}",
+            headers=[(b"origin", b"http://localhost")],
+        )
+        comm.scope["user"] = host
+        return comm
+
+    mine = socket(points["Điểm cầu B"])
+    own_ok, _ = await mine.connect()
+    other_ok, code = await socket(points["Điểm cầu A"]).connect()
+    await mine.disconnect()
+
+    assert own_ok
+    assert not other_ok and code == 4403
