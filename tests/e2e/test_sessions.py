@@ -46,6 +46,9 @@ def test_secretary_schedules_hybrid_two_segment_session_and_member_sees_it(brows
     page.check("#id_segments-1-has_checkout")
     page.select_option("#id_points-0-organization", label="Chi bộ Thử nghiệm")
     page.fill("#id_points-0-place", "Phòng họp tầng 2")
+    page.click("button[data-add=points]")  # a third connection point row, added by script
+    page.select_option("#id_points-2-organization", label="Chi bộ Thử nghiệm")
+    page.fill("#id_points-2-place", "Phòng họp tầng 5")
     page.click("main button.primary")
     page.wait_for_url("**/sessions/*/")
     page.click("button[value=publish]")
@@ -55,6 +58,10 @@ def test_secretary_schedules_hybrid_two_segment_session_and_member_sees_it(brows
     session = StudySession.objects.get()
     assert session.status == StudySession.Status.PUBLISHED
     assert [s.name for s in session.segments.all()] == ["Buổi sáng", "Buổi chiều"]
+    assert sorted(p.place for p in session.connection_points.all()) == [
+        "Phòng họp tầng 2",
+        "Phòng họp tầng 5",
+    ]
 
     phone = browser.new_context(
         base_url=live_server.url,
