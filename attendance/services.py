@@ -139,12 +139,10 @@ def _record(
     return CheckInResult(check_in, created=created)
 
 
-@transaction.atomic
-def check_in_with_token(
-    actor: User, *, token: str, scanned_at: datetime, now: datetime | None = None, device: str = ""
-) -> CheckInResult:
-    """A member's phone opened the projector's QR URL (possibly before logging in)."""
-    now = now or timezone.now()
+def _read_scan(
+    token: str, *, scanned_at: datetime, now: datetime
+) -> tuple[tokens.QrClaim, Segment, ConnectionPoint | None]:
+    """A scan that is fresh enough, with the segment and connection point its token names."""
     if now - scanned_at > HELD_SCAN_LIFETIME:
         raise AttendanceError("held_scan_expired")
     claim = tokens.read_token(token, at=scanned_at)
@@ -158,6 +156,15 @@ def check_in_with_token(
         ).first()
         if point is None:
             raise AttendanceError("qr_invalid")
+    return claim, segment, point
+
+
+@transaction.atomic
+def check_in_with_token(
+    actor: User, *, token: str, scanned_at: datetime, now: datetime | None = None, device: str = ""
+) -> CheckInResult:
+    """A member's phone opened the projector's QR URL (possibly before logging in)."""
+    claim, segment, point = _read_scan(token, scanned_at=scanned_at, now=now or timezone.now())
     return _record(
         actor,
         segment=segment,
@@ -298,21 +305,11 @@ def ask_to_join(
     actor: User, *, token: str, scanned_at: datetime, now: datetime | None = None
 ) -> JoinRequest:
     """Keep a scan refused for "not expected" as a request the organiser can accept."""
-    now = now or timezone.now()
-    if now - scanned_at > HELD_SCAN_LIFETIME:
-        raise AttendanceError("held_scan_expired")
-    claim = tokens.read_token(token, at=scanned_at)
-    segment = Segment.objects.filter(pk=claim.segment_id).first()
-    if segment is None:
-        raise AttendanceError("qr_invalid")
+    claim, segment, point = _read_scan(token, scanned_at=scanned_at, now=now or timezone.now())
     request, created = JoinRequest.objects.get_or_create(
         segment=segment,
         user=actor,
-        defaults={
-            "direction": claim.direction,
-            "scanned_at": scanned_at,
-            "point_id": claim.point_id,
-        },
+        defaults={"direction": claim.direction, "scanned_at": scanned_at, "point": point},
     )
     if not created:
         raise AttendanceError("already_asked")

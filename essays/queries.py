@@ -124,10 +124,6 @@ def waiting_count(user: User, session: StudySession) -> int:
     return grading_queue(user, session).filter(status=Essay.Status.SUBMITTED).count()
 
 
-def essays_expected(session: StudySession) -> QuerySet[Participant]:
-    return session.participants.filter(removed_at__isnull=True)
-
-
 @dataclass
 class FigureRow:
     name: str

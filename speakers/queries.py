@@ -102,14 +102,6 @@ def _latest_confirmations(orgs) -> dict[int, RosterConfirmation]:
     return latest
 
 
-def latest_confirmation(organization: Organization) -> RosterConfirmation | None:
-    return (
-        RosterConfirmation.objects.filter(organization=organization)
-        .select_related("confirmed_by")
-        .first()
-    )
-
-
 @dataclass
 class TalkSummary:
     talk: Talk
