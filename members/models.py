@@ -128,6 +128,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     date_joined = models.DateTimeField(_("date joined"), default=timezone.now)
     # Set when a secretary issues a temporary password; cleared when the member chooses theirs.
     must_change_password = models.BooleanField(_("must change password"), default=False)
+    # A printed first-use password stops working after this moment.
+    temporary_password_expires_at = models.DateTimeField(
+        _("temporary password expires at"), null=True, blank=True
+    )
     # The secret in the user's personal iCalendar feed URL; replaced if it leaks.
     calendar_token = models.CharField(max_length=43, unique=True, default=new_calendar_token)
 
