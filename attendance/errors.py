@@ -27,7 +27,14 @@ class AttendanceError(DomainError):
         "not_online": _(
             "This session is held in a hall only: check in with the code on the screen."
         ),
-        "card_unknown": _("No member matches this QR or card number."),
+        "card_unknown": _("No member of your organisations matches this QR or card number."),
+        "card_not_expected": _(
+            "%(name)s is not an expected participant of this session: add them on the "
+            "session page first."
+        ),
+        "code_too_many": _(
+            "Too many wrong codes. Wait ten minutes, or ask the secretary to mark you present."
+        ),
         "prompt_missed": _("Too late: a presence prompt must be answered within two minutes."),
         "bad_status": _("Choose present, late or absent."),
         "already_decided": _("This request has already been decided."),

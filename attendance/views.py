@@ -1,6 +1,7 @@
 import secrets
 from datetime import datetime, time, timedelta
 
+from allauth.core import ratelimit
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
@@ -28,6 +29,7 @@ from study.queries import session_for as visible_session
 DEVICE_COOKIE = "hoctap_device"
 SHEET_PAGE = 100
 HELD_SCAN = "hoctap_held_scan"
+CODE_LIMIT = "attendance_code"
 
 
 def _device(request) -> str:
@@ -108,10 +110,16 @@ def code_entry(request):
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
+            # Wrong codes are limited per member (ACCOUNT_RATE_LIMITS "attendance_code"): six
+            # digits must not be guessed, while a hall behind one address types at once.
+            if not ratelimit.consume(request, action=CODE_LIMIT, user=request.user, dry_run=True):
+                raise AttendanceError("code_too_many")
             result = services.check_in_with_code(
                 request.user, code=form.cleaned_data["code"], device=_device(request)
             )
         except AttendanceError as error:
+            if error.code == "code_unknown":
+                ratelimit.consume(request, action=CODE_LIMIT, user=request.user)
             form.add_error("code", error.message)
         else:
             return _result_page(request, result=result)

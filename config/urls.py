@@ -1,11 +1,11 @@
 from django.contrib import admin
-from django.contrib.auth.decorators import login_required
 from django.urls import include, path
 
-from config.views import healthz, home
+from config.views import admin_login, healthz, home
 
-# The admin signs in through allauth like everyone else (rate limits, 2FA).
-admin.site.login = login_required(admin.site.login)
+# The admin signs in through allauth like everyone else (rate limits, 2FA): its own login
+# view is replaced by one that only redirects.
+admin.site.login = admin_login
 admin.site.site_header = "hoctap"
 
 urlpatterns = [

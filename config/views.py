@@ -1,8 +1,13 @@
 """The home page: the one view that composes several apps, so it lives above all of them."""
 
+from django.conf import settings
+from django.contrib.auth.views import redirect_to_login
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from essays import queries as essay_queries
 from members import permissions
@@ -35,3 +40,18 @@ def home(request):
 def healthz(request):
     """For load balancers and the benchmark's baseline: no database, no session."""
     return HttpResponse("ok", content_type="text/plain")
+
+
+def admin_login(request, extra_context=None):
+    """The admin's own login page never takes a password: staff sign in through allauth
+    (rate limits, the second factor) and come back here already logged in."""
+    wanted = request.GET.get("next", "")
+    if not url_has_allowed_host_and_scheme(
+        wanted, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        wanted = reverse("admin:index")
+    if not request.user.is_authenticated:
+        return redirect_to_login(wanted, login_url=settings.LOGIN_URL)
+    if not (request.user.is_active and request.user.is_staff):
+        raise PermissionDenied
+    return redirect(wanted)

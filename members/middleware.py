@@ -1,29 +1,64 @@
+import time
+
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
 from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import translation
+from django.utils.translation import gettext as _
 
-from members.permissions import holds_role_above_cell
+from members.permissions import is_officer
 
-_SESSION_KEY = "hoctap_2fa_ok"
+_SEEN_KEY = "hoctap_seen"
+_SEEN_GRANULARITY = 60  # seconds: an officer's session is written at most once a minute
 
 
-class RequireTwoFactorMiddleware:
-    """With HOCTAP_REQUIRE_2FA_ABOVE_CELL on, holders of roles above cell level must set up TOTP
-    before anything else; they are sent to the setup page until they have."""
+def start_officer_session(sender, request, user, **kwargs) -> None:
+    """At login, an officer's session gets the idle timeout instead of the long one."""
+    if request is not None and hasattr(request, "session") and is_officer(user):
+        _touch(request.session)
+
+
+def _touch(session) -> None:
+    session[_SEEN_KEY] = time.time()
+    session.set_expiry(settings.HOCTAP_OFFICER_IDLE_SECONDS)
+
+
+class OfficerSessionMiddleware:
+    """Officers (a role above cell level, staff, superusers) hold the keys to many cells, so
+    their sessions are guarded more closely than members':
+
+    - with HOCTAP_REQUIRE_2FA_ABOVE_CELL on, they must set up TOTP before anything else,
+      checked on every request, so a role granted during an open session counts at once;
+    - they are logged out after HOCTAP_OFFICER_IDLE_SECONDS without a request (an open
+      projector or sheet keeps polling, so it keeps the session alive).
+
+    Members keep their long sessions: a hall must never re-hash 400 passwords."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
+        user = request.user
+        if not user.is_authenticated or not is_officer(user):
+            return self.get_response(request)
+        now = time.time()
+        idle = settings.HOCTAP_OFFICER_IDLE_SECONDS
+        seen = request.session.get(_SEEN_KEY)
+        if seen is not None and now - seen > idle:
+            logout(request)
+            messages.info(request, _("You were logged out after a long time without activity."))
+            return redirect_to_login(request.get_full_path())
+        if seen is None or now - seen > _SEEN_GRANULARITY:
+            _touch(request.session)
         if (
             settings.HOCTAP_REQUIRE_2FA_ABOVE_CELL
-            and request.user.is_authenticated
-            and not request.session.get(_SESSION_KEY)
-            and not self._exempt(request.path)
+            and not request.path.startswith(_EXEMPT)
+            and not self._has_totp(user)
         ):
-            if holds_role_above_cell(request.user) and not self._has_totp(request.user):
-                return redirect("mfa_activate_totp")
-            request.session[_SESSION_KEY] = True
+            return redirect("mfa_activate_totp")
         return self.get_response(request)
 
     @staticmethod
@@ -32,9 +67,8 @@ class RequireTwoFactorMiddleware:
 
         return Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists()
 
-    @staticmethod
-    def _exempt(path: str) -> bool:
-        return path.startswith(("/accounts/", "/static/", "/i18n/"))
+
+_EXEMPT = ("/accounts/", "/static/", "/i18n/")
 
 
 class PreferredLanguageMiddleware:
@@ -68,7 +102,10 @@ class RequirePasswordChangeMiddleware:
         if (
             user.is_authenticated
             and user.must_change_password
-            and not request.path.startswith(("/accounts/", "/static/", "/i18n/"))
+            and not request.path.startswith(_EXEMPT)
         ):
-            return redirect("account_change_password")
+            # Where the member was going (a held scan is completed there) comes after.
+            return redirect_to_login(
+                request.get_full_path(), login_url=reverse("account_change_password")
+            )
         return self.get_response(request)

@@ -7,16 +7,20 @@ subtree are reported as missing (404), never as forbidden, so their existence do
 Every org-scoped model declares ORG_FIELD, the lookup path from it to its Organization.
 """
 
+import time
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from functools import wraps
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from members.models import Membership, Organization, Role, User
+from members.models import Membership, Organization, Role, RoleAssignment, User
 
 # --- Actions: a closed set --------------------------------------------------------------------
 
@@ -245,11 +249,98 @@ def get_for(user: User, model_or_qs: type[Model] | QuerySet, action: str, **look
         raise Http404 from exc
 
 
+def _common_parent_path(paths: list[str]) -> str:
+    """The deepest organisation path strictly above every path given ("" when none is)."""
+    step = Organization.steplen
+    common = paths[0]
+    for path in paths[1:]:
+        length = 0
+        while length < min(len(common), len(path)) and common[length] == path[length]:
+            length += 1
+        common = common[: length - length % step]
+    if common in paths:
+        common = common[:-step]
+    return common
+
+
+@dataclass(frozen=True)
+class AccountGuard:
+    """Who may reset an account's password or change its e-mail: someone whose role sits
+    strictly above every role the account holds; staff and superusers, administrators only."""
+
+    admins_only: bool
+    # The deepest organisation strictly above every role of the account: a role there or
+    # higher may reset it. Empty for an account without roles (its cell's leaders may).
+    guardian_path: str = ""
+
+
+def account_guards(accounts: Iterable[User]) -> dict[int, AccountGuard]:
+    """The guard of each account (one query for all of them)."""
+    accounts = list(accounts)
+    role_paths: dict[int, list[str]] = {}
+    for user_id, path in RoleAssignment.objects.filter(
+        user__in=[a.pk for a in accounts]
+    ).values_list("user_id", "organization__path"):
+        role_paths.setdefault(user_id, []).append(path)
+    guards = {}
+    for account in accounts:
+        paths = role_paths.get(account.pk)
+        if account.is_staff or account.is_superuser:
+            guards[account.pk] = AccountGuard(admins_only=True)
+        elif paths:
+            parent = _common_parent_path(paths)
+            guards[account.pk] = AccountGuard(admins_only=not parent, guardian_path=parent)
+        else:
+            guards[account.pk] = AccountGuard(admins_only=False)
+    return guards
+
+
+def may_reset_accounts(actor: User, accounts: Iterable[User]) -> dict[int, bool]:
+    """For each account (already known to be in the actor's MEMBERS_IMPORT reach): may the
+    actor print it a password or change its e-mail? Never for one's own roles' peers."""
+    guards = account_guards(accounts)
+    if actor.is_superuser:
+        return dict.fromkeys(guards, True)
+    roots = granted_paths(actor, MEMBERS_IMPORT)
+    allowed = {}
+    for pk, guard in guards.items():
+        if guard.admins_only:
+            allowed[pk] = False
+        elif guard.guardian_path:
+            allowed[pk] = any(guard.guardian_path.startswith(root) for root in roots)
+        else:
+            allowed[pk] = pk != actor.pk
+    return allowed
+
+
 def holds_role_above_cell(user: User) -> bool:
     """True when the user holds any role on an organisation that is not a cell."""
     if not user.is_authenticated:
         return False
     return user.role_assignments.exclude(organization__kind__in=Organization.CELL_KINDS).exists()
+
+
+def _officer_cache_key(user_id: int) -> str:
+    return f"hoctap:officer:{user_id}"
+
+
+def is_officer(user: User) -> bool:
+    """Staff, superusers and holders of a role above cell level: their sessions are guarded
+    more closely (two-factor, idle timeout). Cached; a role change clears the cache."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff or user.is_superuser:
+        return True
+    key = _officer_cache_key(user.pk)
+    cached = cache.get(key)
+    if cached is None:
+        cached = holds_role_above_cell(user)
+        cache.set(key, cached, 3600)
+    return cached
+
+
+def forget_officer_status(user_id: int) -> None:
+    cache.delete(_officer_cache_key(user_id))
 
 
 # --- Views ------------------------------------------------------------------------------------
@@ -275,6 +366,34 @@ def requires(action: str) -> Callable:
         return wrapped
 
     return decorator
+
+
+def recently_authenticated(request) -> bool:
+    """Whether the user gave their password (or second factor) in this session within
+    HOCTAP_REAUTHENTICATE_AFTER seconds: at login or when asked again."""
+    from allauth.account.internal.flows.login import (  # noqa: PLC0415 -- app registry
+        get_authentication_records,
+    )
+
+    records = get_authentication_records(request, request.user)
+    if not records:
+        return False
+    return time.time() - records[-1]["at"] < settings.HOCTAP_REAUTHENTICATE_AFTER
+
+
+def sensitive(view: Callable) -> Callable:
+    """A change that hands out access (passwords, imports, roles): asks for the password again
+    when it was last given too long ago. allauth's middleware keeps the POST and replays it
+    after the password is given."""
+    from allauth.core.exceptions import ReauthenticationRequired  # noqa: PLC0415
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD") and not recently_authenticated(request):
+            raise ReauthenticationRequired
+        return view(request, *args, **kwargs)
+
+    return wrapped
 
 
 def login_only(view: Callable) -> Callable:

@@ -114,3 +114,17 @@ def unread_notice_count(user: User) -> int:
 def without_password(members: QuerySet[User]) -> QuerySet[User]:
     """Members who cannot log in yet: imported without a password of their own."""
     return members.filter(password__startswith=UNUSABLE_PASSWORD_PREFIX)
+
+
+def member_with_card(user: User, card: str, *, full_name: str, action: str) -> User | None:
+    """The member within the user's reach who holds this card number AND this name (case and
+    diacritics ignored); None otherwise. A card that is unknown, out of reach or under another
+    name looks the same, so typing cards reveals nothing beyond one's own organisations."""
+    card = (card or "").strip()
+    if not card:
+        return None
+    return (
+        permissions.visible_to(user, User.objects.filter(is_active=True), action)
+        .filter(party_card_number=card, full_name_folded=fold(" ".join(full_name.split())))
+        .first()
+    )

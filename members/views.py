@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from members import permissions, queries, services
@@ -96,6 +97,7 @@ def member_detail(request, pk: int):
 
 
 @requires(permissions.MEMBERS_IMPORT)
+@permissions.sensitive
 def import_upload(request):
     form = MemberImportForm(request.POST or None, request.FILES or None)
     preview = None
@@ -117,6 +119,7 @@ def import_upload(request):
 
 @require_POST
 @requires(permissions.MEMBERS_IMPORT)
+@permissions.sensitive
 def import_apply(request, pk: int):
     member_import = permissions.get_for(
         request.user, MemberImport, permissions.MEMBERS_IMPORT, pk=pk
@@ -149,6 +152,8 @@ def notice_list(request):
 
 @require_POST
 @requires(permissions.MEMBERS_IMPORT)
+@permissions.sensitive
+@never_cache
 def temporary_passwords(request, pk: int):
     """Print first-use passwords for the members of an organisation who cannot log in yet
     (no password of their own), or for one member."""
@@ -159,8 +164,20 @@ def temporary_passwords(request, pk: int):
     one = request.POST.get("member", "")
     members = list(members.filter(pk=one) if one.isdigit() else queries.without_password(members))
     try:
-        issued = services.issue_temporary_passwords(request.user, members=members)
+        result = services.issue_temporary_passwords(request.user, members=members)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect(org)
-    return render(request, "members/temporary_passwords.html", {"org": org, "issued": issued})
+    if one.isdigit() and result.withheld:
+        member, who = result.withheld[0]
+        messages.error(
+            request,
+            _("Only %(who)s may give %(name)s a new password.")
+            % {"who": who, "name": member.full_name},
+        )
+        return redirect(org)
+    return render(
+        request,
+        "members/temporary_passwords.html",
+        {"org": org, "issued": result.issued, "withheld": result.withheld},
+    )

@@ -5,6 +5,10 @@ from members.errors import DomainError
 
 class SpeakerError(DomainError):
     messages = {
+        "card_not_matched": _(
+            "No member of your organisations holds this card number under this name. Check "
+            "both, or leave the card number empty."
+        ),
         "out_of_reach": _("You do not keep the roster of this organisation."),
         "name_missing": _("The speaker needs a name."),
         "term_before_appointment": _("The term must end after the appointment date."),

@@ -6,6 +6,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members import permissions
+from members import queries as member_queries
 from members.models import Organization, User
 from members.permissions import login_only, requires
 from members.xlsx import xlsx_response
@@ -39,10 +40,9 @@ def roster(request):
     )
 
 
-def _spec(form) -> SpeakerSpec:
-    data = form.cleaned_data
-    card = data.pop("card", "").strip()
-    user = User.objects.filter(party_card_number=card).first() if card else None
+def _spec(form, user: User | None) -> SpeakerSpec:
+    data = dict(form.cleaned_data)
+    data.pop("card", None)
     return SpeakerSpec(user=user, **data)
 
 
@@ -56,14 +56,21 @@ def _speaker_form_page(request, *, speaker: Speaker | None):
     )
     if request.method == "POST" and form.is_valid():
         card = form.cleaned_data.get("card", "").strip()
-        if card and not User.objects.filter(party_card_number=card).exists():
-            form.add_error("card", _("No member has this card number."))
+        account = member_queries.member_with_card(
+            request.user,
+            card,
+            full_name=form.cleaned_data["full_name"],
+            action=permissions.SPEAKERS_MANAGE,
+        )
+        if card and account is None:
+            form.add_error("card", SpeakerError("card_not_matched").message)
         else:
             try:
+                spec = _spec(form, account)
                 if speaker is None:
-                    speaker = services.add_speaker(request.user, spec=_spec(form))
+                    speaker = services.add_speaker(request.user, spec=spec)
                 else:
-                    services.update_speaker(request.user, speaker=speaker, spec=_spec(form))
+                    services.update_speaker(request.user, speaker=speaker, spec=spec)
             except SpeakerError as error:
                 form.add_error(None, error.message)
             else:
@@ -241,6 +248,7 @@ def export(request):
 
 
 @requires(permissions.SPEAKERS_MANAGE)
+@permissions.sensitive
 def import_roster(request):
     preview = None
     if request.method == "POST" and "apply" in request.POST:

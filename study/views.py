@@ -285,7 +285,13 @@ def participant_add(request, pk: int):
 @requires(permissions.STUDY_SCHEDULE)
 def participant_remove(request, pk: int, user_pk: int):
     session = permissions.get_for(request.user, StudySession, permissions.STUDY_SCHEDULE, pk=pk)
-    member = get_object_or_404(User, pk=user_pk)
+    # Only someone on this session's list: any other id is "not found", naming nobody.
+    member = get_object_or_404(
+        User,
+        pk=user_pk,
+        study_participations__session=session,
+        study_participations__removed_at__isnull=True,
+    )
     try:
         services.remove_participant(request.user, session=session, user=member)
         messages.success(request, _("%(name)s is removed.") % {"name": member.full_name})

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 
 import pytest
+from django.test import RequestFactory
 
 from members.models import Organization, Role
 from study.services import SegmentSpec, SessionSpec
@@ -151,3 +152,24 @@ def spec_for():
         return SessionSpec(**fields)
 
     return make
+
+
+@pytest.fixture
+def fresh_login(client):
+    """Log a user in as if they had just typed their password: sensitive actions (printing
+    passwords, imports, roles) then go through without asking for it again."""
+    from allauth.account.internal.flows.login import record_authentication
+
+    def login(user, *, seconds_ago: float = 0):
+        client.force_login(user)
+        request = RequestFactory().get("/")
+        request.session = client.session
+        request.user = user
+        record_authentication(request, user, method="password")
+        records = request.session["account_authentication_methods"]
+        records[-1]["at"] -= seconds_ago
+        request.session["account_authentication_methods"] = records
+        request.session.save()
+        return user
+
+    return login

@@ -6,6 +6,7 @@ from attendance import services
 from attendance.errors import AttendanceError
 from attendance.models import CheckIn
 from members.cards import card_code, read_card_code
+from study.models import Participant
 from tests.times import at
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,9 @@ def test_secretary_checks_a_member_in_at_the_door(secretary, member, morning, by
     assert (result.check_in.method, result.check_in.recorded_by) == ("card", secretary)
 
 
-def test_unknown_card_and_another_cells_member(org_tree, secretary_of, secretary, member, morning):
+def test_an_unknown_card_and_another_cells_member_read_the_same(
+    org_tree, secretary_of, secretary, member, morning
+):
     with pytest.raises(AttendanceError) as unknown:
         services.check_in_member_card(
             secretary, segment=morning, code="99.999999", now=at(10, 7, 35)
@@ -40,8 +43,23 @@ def test_unknown_card_and_another_cells_member(org_tree, secretary_of, secretary
             now=at(10, 7, 35),
         )
 
-    assert (unknown.value.code, outside.value.code) == ("card_unknown", "out_of_reach")
+    assert (unknown.value.code, outside.value.code) == ("card_unknown", "card_unknown")
+    assert unknown.value.message == outside.value.message
+    assert member.full_name not in outside.value.message
     assert not CheckIn.objects.exists()
+
+
+def test_a_card_of_ones_own_cell_not_on_the_list_is_named(org_tree, member_of, secretary, morning):
+    stranger = member_of(org_tree.cell_a1a, full_name="Đỗ Văn Chưa Mời")
+    Participant.objects.filter(user=stranger).delete()
+
+    with pytest.raises(AttendanceError) as refused:
+        services.check_in_member_card(
+            secretary, segment=morning, code=stranger.party_card_number, now=at(10, 7, 35)
+        )
+
+    assert refused.value.code == "card_not_expected"
+    assert "Đỗ Văn Chưa Mời" in refused.value.message
 
 
 def test_door_page_and_profile_qr(client, secretary, member, morning):

@@ -25,8 +25,10 @@ def imported(org_tree, secretary_of):
     return secretary
 
 
-def test_secretary_prints_slips_and_the_member_must_choose_a_password(client, org_tree, imported):
-    client.force_login(imported)
+def test_secretary_prints_slips_and_the_member_must_choose_a_password(
+    client, fresh_login, org_tree, imported
+):
+    fresh_login(imported)
     page = client.post(reverse("members:temporary-passwords", args=[org_tree.cell_a1a.pk]))
     issued = page.context["issued"]
     _member, password = next((m, p) for m, p in issued if m.party_card_number == "02.000001")
@@ -46,7 +48,8 @@ def test_secretary_prints_slips_and_the_member_must_choose_a_password(client, or
 
     assert sorted(m.party_card_number for m, _p in issued) == ["02.000001", "02.000002"]
     assert login.status_code == 302
-    assert home.status_code == 302 and home["Location"] == reverse("account_change_password")
+    assert home.status_code == 302
+    assert home["Location"] == reverse("account_change_password") + "?next=/"
     assert changed.status_code == 302 and after.status_code == 200
     user = User.objects.get(party_card_number="02.000001")
     assert not user.must_change_password
@@ -54,8 +57,10 @@ def test_secretary_prints_slips_and_the_member_must_choose_a_password(client, or
     assert AuditEntry.objects.filter(action="members.issue_temporary_password").count() == 2
 
 
-def test_members_who_already_have_a_password_are_left_alone(client, org_tree, imported):
-    client.force_login(imported)
+def test_members_who_already_have_a_password_are_left_alone(
+    client, fresh_login, org_tree, imported
+):
+    fresh_login(imported)
 
     issued = client.post(
         reverse("members:temporary-passwords", args=[org_tree.cell_a1a.pk])
@@ -65,13 +70,13 @@ def test_members_who_already_have_a_password_are_left_alone(client, org_tree, im
 
 
 def test_another_cells_members_cannot_be_given_passwords(
-    client, org_tree, imported, secretary_of, member_of
+    fresh_login, client, org_tree, imported, secretary_of, member_of
 ):
     outsider = member_of(org_tree.cell_a1b)
 
     with pytest.raises(MembersError):
         services.issue_temporary_passwords(imported, members=[outsider])
-    client.force_login(imported)
+    fresh_login(imported)
     response = client.post(reverse("members:temporary-passwords", args=[org_tree.cell_a1b.pk]))
 
     assert response.status_code == 404

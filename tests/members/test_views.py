@@ -103,9 +103,9 @@ def test_import_is_hidden_from_plain_members(client, org_tree, member_of):
     assert client.get(reverse("members:import-upload")).status_code == 404
 
 
-def test_import_preview_then_apply_through_the_pages(client, org_tree, secretary_of):
+def test_import_preview_then_apply_through_the_pages(client, fresh_login, org_tree, secretary_of):
     secretary = secretary_of(org_tree.cell_a1a)
-    client.force_login(secretary)
+    fresh_login(secretary)
 
     preview = client.post(
         reverse("members:import-upload"),
@@ -119,8 +119,8 @@ def test_import_preview_then_apply_through_the_pages(client, org_tree, secretary
     assert [str(m) for m in applied.context["messages"]] != []
 
 
-def test_import_form_shows_problem_table_not_500(client, org_tree, secretary_of):
-    client.force_login(secretary_of(org_tree.cell_a1a))
+def test_import_form_shows_problem_table_not_500(client, fresh_login, org_tree, secretary_of):
+    fresh_login(secretary_of(org_tree.cell_a1a))
 
     response = client.post(
         reverse("members:import-upload"),
@@ -132,10 +132,10 @@ def test_import_form_shows_problem_table_not_500(client, org_tree, secretary_of)
     assert not User.objects.filter(party_card_number="02.000100").exists()
 
 
-def test_import_of_a_non_excel_file_is_a_form_error(client, org_tree, secretary_of):
+def test_import_of_a_non_excel_file_is_a_form_error(client, fresh_login, org_tree, secretary_of):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    client.force_login(secretary_of(org_tree.cell_a1a))
+    fresh_login(secretary_of(org_tree.cell_a1a))
 
     response = client.post(
         reverse("members:import-upload"),
@@ -146,15 +146,15 @@ def test_import_of_a_non_excel_file_is_a_form_error(client, org_tree, secretary_
     assert response.context["form"].errors["file"]
 
 
-def test_someone_elses_import_cannot_be_applied(client, org_tree, secretary_of):
+def test_someone_elses_import_cannot_be_applied(client, fresh_login, org_tree, secretary_of):
     owner = secretary_of(org_tree.cell_a1a)
-    client.force_login(owner)
+    fresh_login(owner)
     preview = client.post(
         reverse("members:import-upload"),
         {"file": xlsx_upload([["Vũ Văn Mới", "02.000100", "A1a", "", ""]])},
     )
     member_import = preview.context["preview"].member_import
-    client.force_login(secretary_of(org_tree.cell_a1b))
+    fresh_login(secretary_of(org_tree.cell_a1b))
 
     response = client.post(reverse("members:import-apply", args=[member_import.pk]))
 

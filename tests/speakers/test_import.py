@@ -102,8 +102,8 @@ def test_missing_column_and_unreadable_file(board):
     assert error.value.code == "import_not_xlsx"
 
 
-def test_import_page_preview_and_confirm(client, board, org_tree):
-    client.force_login(board)
+def test_import_page_preview_and_confirm(client, fresh_login, board, org_tree):
+    fresh_login(board)
 
     preview = client.post(
         reverse("speakers:import"),
