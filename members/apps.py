@@ -18,8 +18,10 @@ class MembersConfig(AppConfig):
             forget_officer_status(instance.user_id)
 
         # Cache invalidation only: a new role above cell level must count at once.
-        post_save.connect(role_changed, sender=RoleAssignment, dispatch_uid="officer-role-saved")
+        post_save.connect(
+            role_changed, sender=RoleAssignment, weak=False, dispatch_uid="officer-role-saved"
+        )
         post_delete.connect(
-            role_changed, sender=RoleAssignment, dispatch_uid="officer-role-deleted"
+            role_changed, sender=RoleAssignment, weak=False, dispatch_uid="officer-role-deleted"
         )
         user_logged_in.connect(start_officer_session, dispatch_uid="officer-session-start")

@@ -42,12 +42,21 @@ class OfficerSessionMiddleware:
 
     def __call__(self, request):
         user = request.user
-        if not user.is_authenticated or not is_officer(user):
-            return self.get_response(request)
-        now = time.time()
+        if user.is_authenticated and is_officer(user):
+            refusal = self._guard(request, user)
+            if refusal is not None:
+                return refusal
+        response = self.get_response(request)
+        session = getattr(request, "session", None)
         idle = settings.HOCTAP_OFFICER_IDLE_SECONDS
+        if session is not None and _SEEN_KEY in session and session.get_expiry_age() > idle:
+            session.set_expiry(idle)  # an officer's login that just asked to be remembered
+        return response
+
+    def _guard(self, request, user):
+        now = time.time()
         seen = request.session.get(_SEEN_KEY)
-        if seen is not None and now - seen > idle:
+        if seen is not None and now - seen > settings.HOCTAP_OFFICER_IDLE_SECONDS:
             logout(request)
             messages.info(request, _("You were logged out after a long time without activity."))
             return redirect_to_login(request.get_full_path())
@@ -59,7 +68,7 @@ class OfficerSessionMiddleware:
             and not self._has_totp(user)
         ):
             return redirect("mfa_activate_totp")
-        return self.get_response(request)
+        return None
 
     @staticmethod
     def _has_totp(user) -> bool:
