@@ -3,6 +3,10 @@
 In the embedded default there is no broker: tasks run in process, right after the transaction
 that asked for them commits (CELERY_TASK_ALWAYS_EAGER), so no service is needed.
 Run a worker in production with: celery -A config worker -B
+
+Queue tasks with members.tasks.enqueue(task, ...), not task.delay(...): when the broker is down
+the task waits in the database outbox and beat's resend_queued_tasks sends it once Redis is back
+(settings: "Background tasks" for the short timeouts that keep a request from waiting).
 """
 
 import os

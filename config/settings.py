@@ -123,11 +123,17 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Redis: channel layer and cache ---------------------------------------------------------
 
 REDIS_URL = os.environ.get("REDIS_URL", "")
+# Redis going away is not an outage (config/cache.py): every use of it gives up quickly, then
+# degrades (sessions from the database, rate limits counted in process memory, live updates
+# dropped, tasks kept in the outbox), and a process leaves a failed server alone for this long.
+HOCTAP_REDIS_CONNECT_TIMEOUT = float(os.environ.get("HOCTAP_REDIS_CONNECT_TIMEOUT", "0.25"))
+HOCTAP_REDIS_TIMEOUT = float(os.environ.get("HOCTAP_REDIS_TIMEOUT", "1"))
+HOCTAP_REDIS_RETRY_SECONDS = float(os.environ.get("HOCTAP_REDIS_RETRY_SECONDS", "5"))
 
 if REDIS_URL:
     CHANNEL_LAYERS = {
         "default": {
-            "BACKEND": "channels_redis.core.RedisChannelLayer",
+            "BACKEND": "config.cache.ResilientRedisChannelLayer",
             "CONFIG": {
                 # redis-py 8 defaults socket_timeout to 5 s, which drops idle WebSockets, and
                 # max_connections to 100, which caps concurrent group_add (DESIGN, dependency trap).
@@ -135,6 +141,7 @@ if REDIS_URL:
                     {
                         "address": REDIS_URL,
                         "socket_timeout": None,
+                        "socket_connect_timeout": HOCTAP_REDIS_CONNECT_TIMEOUT,
                         "max_connections": int(os.environ.get("HOCTAP_REDIS_MAX_CONN", "1000")),
                     }
                 ],
@@ -144,13 +151,14 @@ if REDIS_URL:
     }
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "BACKEND": "config.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": "hoctap",
         }
     }
     # Sessions read from Redis, written through to the database: a burst of logged-in phones
-    # does not queue on PostgreSQL for its session rows.
+    # does not queue on PostgreSQL for its session rows. With Redis down they come from the
+    # database alone, so nobody is logged out.
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
 else:
     CHANNEL_LAYERS = {"default": {"BACKEND": "channels.layers.InMemoryChannelLayer"}}
@@ -163,12 +171,30 @@ CELERY_TASK_ALWAYS_EAGER = env_bool("HOCTAP_TASKS_IN_PROCESS", not REDIS_URL)
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = "Asia/Ho_Chi_Minh"
+# A request that queues a task must not wait on a broker that is down: connect quickly, retry
+# once at once (a pooled connection is dead after a Redis restart), then members.tasks.enqueue
+# keeps the task in the database outbox and resend_queued_tasks sends it when Redis is back.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.1,
+    "interval_max": 0.1,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = HOCTAP_REDIS_CONNECT_TIMEOUT
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": HOCTAP_REDIS_CONNECT_TIMEOUT,
+    "socket_timeout": 5,  # a publish on a connection to a vanished host; BRPOP waits 1 s
+}
+# The worker waits for Redis as long as it takes, when it starts and whenever it loses it.
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
 CELERY_BEAT_SCHEDULE = {
     "session-reminders": {"task": "study.tasks.send_session_reminders", "schedule": 15 * 60},
     "roster-confirmations": {
         "task": "speakers.tasks.remind_roster_confirmations",
         "schedule": 24 * 3600,
     },
+    "resend-queued-tasks": {"task": "members.tasks.resend_queued_tasks", "schedule": 60},
 }
 
 # --- Authentication (django-allauth) --------------------------------------------------------

@@ -16,6 +16,7 @@ from essays.tasks import email_essay_notice
 from members import permissions
 from members.models import Notice, User
 from members.services import record_audit
+from members.tasks import enqueue
 from members.text import nfc
 from study.models import Participant, StudySession
 from study.texts import UnreadableFile, extract_text
@@ -243,7 +244,7 @@ def _notify(essay: Essay, template: str) -> None:
     title = template % {"title": session.title}
     Notice.objects.create(user=essay.participant.user, title=title, url=essay.get_absolute_url())
     essay_id = essay.pk
-    transaction.on_commit(lambda: email_essay_notice.delay(essay_id, title))
+    transaction.on_commit(lambda: enqueue(email_essay_notice, essay_id, title))
 
 
 @transaction.atomic

@@ -10,6 +10,7 @@ from members.models import (
     Membership,
     Notice,
     Organization,
+    QueuedTask,
     RoleAssignment,
     User,
 )
@@ -98,3 +99,15 @@ class NoticeAdmin(admin.ModelAdmin):
     list_display = ["created_at", "user", "title", "read_at"]
     list_select_related = ["user"]
     search_fields = ["title", "user__full_name", "user__party_card_number"]
+
+
+@admin.register(QueuedTask)
+class QueuedTaskAdmin(admin.ModelAdmin):
+    """Tasks kept while the broker was down; they leave by themselves once sent."""
+
+    list_display = ["queued_at", "name", "attempts", "last_error"]
+    search_fields = ["name", "last_error"]
+    readonly_fields = ["name", "arguments", "queued_at", "attempts", "last_error"]
+
+    def has_add_permission(self, request) -> bool:
+        return False

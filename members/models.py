@@ -325,3 +325,22 @@ class Notice(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class QueuedTask(models.Model):
+    """A background task that could not reach the broker (Redis down): kept here and sent
+    by members.tasks.resend_queued_tasks once the broker is back, then deleted."""
+
+    name = models.CharField(_("task"), max_length=200)
+    arguments = models.TextField(_("arguments"))  # Celery's own JSON of (args, kwargs)
+    queued_at = models.DateTimeField(_("queued at"), default=timezone.now)
+    attempts = models.PositiveIntegerField(_("attempts to send"), default=0)
+    last_error = models.TextField(_("last error"), blank=True)
+
+    class Meta:
+        verbose_name = _("queued task")
+        verbose_name_plural = _("queued tasks")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.queued_at:%Y-%m-%d %H:%M})"

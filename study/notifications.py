@@ -2,6 +2,8 @@
 
 from django.db import transaction
 
+from members.tasks import enqueue
+
 PUBLISHED = "published"
 CHANGED = "changed"
 CANCELLED = "cancelled"
@@ -16,4 +18,4 @@ def session_changed(session, *, kind: str) -> None:
     if kind not in KINDS:
         raise ValueError(kind)
     session_id, revision = session.pk, session.revision
-    transaction.on_commit(lambda: send_session_notice.delay(session_id, kind, revision))
+    transaction.on_commit(lambda: enqueue(send_session_notice, session_id, kind, revision))
