@@ -314,6 +314,31 @@ HOCTAP_ESSAY_UPLOAD_MAX_BYTES = int(
 # Each organisation confirms its part of the speaker roster at least this often.
 HOCTAP_ROSTER_CONFIRM_DAYS = int(os.environ.get("HOCTAP_ROSTER_CONFIRM_DAYS", "180"))
 HOCTAP_IMPORT_MAX_ROWS = int(os.environ.get("HOCTAP_IMPORT_MAX_ROWS", "5000"))
+# Bounds on the work an uploaded file may cause, checked before a parser starts
+# (members/uploads.py). Office files are zip packages: at most this many parts, each and all
+# of them unpacking to at most so many bytes, a large part packed at most RATIO times.
+HOCTAP_UPLOAD_MAX_PARTS = int(os.environ.get("HOCTAP_UPLOAD_MAX_PARTS", "1000"))
+HOCTAP_UPLOAD_MAX_PART_BYTES = int(
+    os.environ.get("HOCTAP_UPLOAD_MAX_PART_BYTES", str(16 * 1024 * 1024))
+)
+HOCTAP_UPLOAD_MAX_UNZIPPED_BYTES = int(
+    os.environ.get("HOCTAP_UPLOAD_MAX_UNZIPPED_BYTES", str(64 * 1024 * 1024))
+)
+HOCTAP_UPLOAD_MAX_RATIO = int(os.environ.get("HOCTAP_UPLOAD_MAX_RATIO", "100"))
+# A workbook's parts get a lower bound: openpyxl reads their XML at about 2 MB/s.
+HOCTAP_UPLOAD_MAX_SHEET_PART_BYTES = int(
+    os.environ.get("HOCTAP_UPLOAD_MAX_SHEET_PART_BYTES", str(4 * 1024 * 1024))
+)
+# A workbook is read down to this row number (blank rows count) and this many columns.
+HOCTAP_UPLOAD_MAX_SHEET_ROWS = int(
+    os.environ.get("HOCTAP_UPLOAD_MAX_SHEET_ROWS", str(2 * HOCTAP_IMPORT_MAX_ROWS))
+)
+HOCTAP_UPLOAD_MAX_SHEET_COLUMNS = int(os.environ.get("HOCTAP_UPLOAD_MAX_SHEET_COLUMNS", "50"))
+# Text out of a Word or PDF file: characters; PDF pages and content-stream operations (an
+# operator or an element of a TJ array: pypdf spends ~25 µs on each, so 100,000 is ~2.5 s).
+HOCTAP_UPLOAD_MAX_TEXT_CHARS = int(os.environ.get("HOCTAP_UPLOAD_MAX_TEXT_CHARS", "1000000"))
+HOCTAP_UPLOAD_MAX_PDF_PAGES = int(os.environ.get("HOCTAP_UPLOAD_MAX_PDF_PAGES", "300"))
+HOCTAP_UPLOAD_MAX_PDF_OPERATIONS = int(os.environ.get("HOCTAP_UPLOAD_MAX_PDF_OPERATIONS", "100000"))
 
 LOGGING = {
     "version": 1,

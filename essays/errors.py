@@ -23,8 +23,6 @@ class EssayError(DomainError):
         ),
         "out_of_reach": _("You do not grade this member's essays."),
         "upload_type": _("Upload a Word (.docx) or PDF (.pdf) file."),
-        "upload_empty": _("The file is empty."),
-        "upload_too_large": _("The file is larger than %(limit)s MB."),
         "upload_no_text": _(
             "No text could be read from this file (a scanned PDF?). Type the essay or use a .docx."
         ),

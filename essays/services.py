@@ -1,7 +1,6 @@
 """Writes of the essays app: drafting, submitting, returning and grading essays."""
 
 from datetime import datetime
-from pathlib import Path
 
 from django.conf import settings
 from django.db import transaction
@@ -13,13 +12,12 @@ from essays import similarity
 from essays.errors import EssayError
 from essays.models import Essay, Grade, Level, Match
 from essays.tasks import email_essay_notice
-from members import permissions
+from members import permissions, uploads
 from members.models import Notice, User
 from members.services import record_audit
 from members.tasks import enqueue
 from members.text import nfc
 from study.models import Participant, StudySession
-from study.texts import UnreadableFile, extract_text
 
 SECTIONS = (
     ("understanding", gettext_lazy("What I understood of the document")),
@@ -247,32 +245,30 @@ def _notify(essay: Essay, template: str) -> None:
     transaction.on_commit(lambda: enqueue(email_essay_notice, essay_id, title))
 
 
-@transaction.atomic
-def attach_upload(actor: User, *, essay: Essay, upload) -> Essay:
-    """A member who wrote in Word uploads the file; its text stands in for the typed sections."""
-    essay = Essay.objects.select_for_update().select_related("participant").get(pk=essay.pk)
+def _check_editable(actor: User, essay: Essay) -> None:
     if essay.participant.user_id != actor.pk:
         raise EssayError("not_a_participant")
     if essay.status not in (Essay.Status.DRAFT, Essay.Status.RETURNED):
         raise EssayError("not_editable", status=essay.get_status_display().lower())
-    extension = Path(upload.name or "").suffix.lower()
-    if extension not in (".docx", ".pdf"):
-        raise EssayError("upload_type")
-    if not upload.size:
-        raise EssayError("upload_empty")
-    limit = settings.HOCTAP_ESSAY_UPLOAD_MAX_BYTES
-    if upload.size > limit:
-        raise EssayError("upload_too_large", limit=max(1, limit // (1024 * 1024)))
-    try:
-        text = extract_text(upload, extension)
-    except UnreadableFile as exc:
-        raise EssayError("upload_type") from exc
+
+
+def attach_upload(actor: User, *, essay: Essay, upload) -> Essay:
+    """A member who wrote in Word uploads the file; its text stands in for the typed sections.
+    The file is read before the write transaction opens, within the bounds of members.uploads
+    (on SQLite that transaction is the only write lock, which check-ins wait for)."""
+    _check_editable(actor, Essay.objects.select_related("participant").get(pk=essay.pk))
+    extension = uploads.check_upload(
+        upload, accept=uploads.DOCUMENT, max_bytes=settings.HOCTAP_ESSAY_UPLOAD_MAX_BYTES
+    )
+    text = uploads.extract_text(upload, extension)
     if len(text.split()) < 20:
         raise EssayError("upload_no_text")
-    upload.seek(0)
-    essay.upload = upload
-    essay.upload_name = nfc(upload.name)[:255]
-    essay.upload_text = text
-    essay.revision += 1
-    essay.save(update_fields=["upload", "upload_name", "upload_text", "revision"])
+    with transaction.atomic():
+        essay = Essay.objects.select_for_update().select_related("participant").get(pk=essay.pk)
+        _check_editable(actor, essay)  # again: it may have been submitted meanwhile
+        essay.upload = upload
+        essay.upload_name = nfc(upload.name)[:255]
+        essay.upload_text = text
+        essay.revision += 1
+        essay.save(update_fields=["upload", "upload_name", "upload_text", "revision"])
     return essay

@@ -12,6 +12,7 @@ from essays.errors import EssayError
 from essays.forms import EssayForm, GradeForm, ReturnForm, UploadForm, essay_initial
 from essays.models import Essay, Level
 from members import permissions
+from members.errors import UploadError
 from members.models import Organization
 from members.permissions import login_only, requires
 from members.xlsx import xlsx_response
@@ -170,7 +171,7 @@ def upload(request, session_pk: int):
         if not form.is_valid():
             raise EssayError("upload_type")
         services.attach_upload(request.user, essay=essay, upload=form.cleaned_data["file"])
-    except EssayError as error:
+    except (EssayError, UploadError) as error:
         messages.error(request, error.message)
     else:
         messages.success(request, _("The file is attached; its text is your essay."))

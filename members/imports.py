@@ -5,17 +5,19 @@ members.services, which calls this module.
 """
 
 import re
-import zipfile
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import IO
 
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from members.errors import MembersError
+from members.errors import MembersError, UploadError
 from members.text import fold, nfc
+from members.uploads import open_sheet
 
 # (key, header shown in the template, other spellings people type)
 COLUMNS: list[tuple[str, object, tuple[str, ...]]] = [
@@ -82,23 +84,15 @@ def _match_header(values: tuple) -> dict[str, int] | None:
 
 
 def parse_member_workbook(fileobj: IO[bytes], *, max_rows: int) -> ParsedSheet:
-    """Rows and in-file problems; raises MembersError when the file is not a usable workbook."""
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        workbook = load_workbook(fileobj, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise MembersError("import_not_xlsx") from exc
-    try:
-        return _parse_sheet(workbook.worksheets[0], max_rows=max_rows)
-    finally:
-        workbook.close()
+    """Rows and in-file problems of a workbook that members.uploads.check_upload passed;
+    raises UploadError when it cannot be read within the bounds, MembersError when it holds
+    no member."""
+    with open_sheet(fileobj) as rows:
+        return _parse_sheet(rows, max_rows=max_rows)
 
 
-def _parse_sheet(sheet, *, max_rows: int) -> ParsedSheet:
+def _parse_sheet(rows: Iterator[tuple], *, max_rows: int) -> ParsedSheet:
     parsed = ParsedSheet()
-    rows = sheet.iter_rows(values_only=True)
     header_row, positions = 0, None
     for header_row, values in enumerate(rows, start=1):
         positions = _match_header(values)
@@ -128,7 +122,7 @@ def _parse_sheet(sheet, *, max_rows: int) -> ParsedSheet:
         if not any(cells.values()):
             continue  # blank lines between blocks are common; they are not errors
         if len(parsed.rows) + 1 > max_rows:
-            raise MembersError("import_too_many_rows", limit=max_rows)
+            raise UploadError("too_many_rows", limit=number_format(max_rows, force_grouping=True))
         parsed.rows.append(_check_row(row_number, cells, seen_cards, seen_emails, parsed.problems))
     if not parsed.rows and not parsed.problems:
         raise MembersError("import_empty")

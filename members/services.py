@@ -3,6 +3,7 @@
 import secrets
 from dataclasses import dataclass, field
 from datetime import date
+from typing import IO
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -11,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from members import permissions
+from members import permissions, uploads
 from members.errors import MembersError
 from members.imports import MemberRow, ParsedSheet, Problem, column_label, parse_member_workbook
 from members.models import AuditEntry, MemberImport, Membership, Notice, Organization, User
@@ -79,18 +80,16 @@ class ImportPreview:
         return not self.problems
 
 
-def _check_upload(upload: UploadedFile) -> None:
-    limit = settings.HOCTAP_IMPORT_MAX_BYTES
-    if upload.size is not None and upload.size > limit:
-        raise MembersError("import_too_large", limit=limit // (1024 * 1024))
-    if upload.size == 0:
-        raise MembersError("import_empty")
-    if not upload.name.lower().endswith(".xlsx"):
-        raise MembersError("import_not_xlsx")
+def _check_upload(upload: IO[bytes]) -> None:
+    uploads.check_upload(
+        upload, accept=uploads.SPREADSHEET, max_bytes=settings.HOCTAP_IMPORT_MAX_BYTES
+    )
 
 
 def _parse(member_import: MemberImport) -> ParsedSheet:
+    """The stored file, through the same checks and bounds as at upload."""
     with member_import.file.open("rb") as fileobj:
+        _check_upload(fileobj)
         return parse_member_workbook(fileobj, max_rows=settings.HOCTAP_IMPORT_MAX_ROWS)
 
 
@@ -159,16 +158,21 @@ def _check_against_database(
     return cells, existing
 
 
-@transaction.atomic
 def preview_member_import(actor: User, *, upload: UploadedFile) -> ImportPreview:
-    """Store the upload and check every row; nothing about members is written."""
+    """Store the upload and check every row; nothing about members is written. The file is
+    checked and parsed before the write transaction opens (on SQLite it is the only write lock,
+    which check-ins wait for)."""
     _check_upload(upload)
     parsed = parse_member_workbook(upload, max_rows=settings.HOCTAP_IMPORT_MAX_ROWS)
     _cells, existing = _check_against_database(actor, parsed)
     upload.seek(0)
-    member_import = MemberImport.objects.create(
-        uploaded_by=actor, file=upload, original_name=upload.name[:255], row_count=len(parsed.rows)
-    )
+    with transaction.atomic():
+        member_import = MemberImport.objects.create(
+            uploaded_by=actor,
+            file=upload,
+            original_name=upload.name[:255],
+            row_count=len(parsed.rows),
+        )
     to_update = sum(1 for row in parsed.rows if row.party_card_number in existing)
     return ImportPreview(
         member_import=member_import,
@@ -179,13 +183,20 @@ def preview_member_import(actor: User, *, upload: UploadedFile) -> ImportPreview
     )
 
 
-@transaction.atomic
 def apply_member_import(actor: User, *, member_import: MemberImport) -> MemberImport:
-    """Write every row of a clean file in one transaction: create new members, update by card."""
-    member_import = MemberImport.objects.select_for_update().get(pk=member_import.pk)
+    """Write every row of a clean file in one transaction: create new members, update by card.
+    The file is parsed again first, outside that transaction."""
     if member_import.status == MemberImport.Status.APPLIED:
         raise MembersError("import_already_applied")
     parsed = _parse(member_import)
+    return _write_import(actor, member_import=member_import, parsed=parsed)
+
+
+@transaction.atomic
+def _write_import(actor: User, *, member_import: MemberImport, parsed: ParsedSheet) -> MemberImport:
+    member_import = MemberImport.objects.select_for_update().get(pk=member_import.pk)
+    if member_import.status == MemberImport.Status.APPLIED:
+        raise MembersError("import_already_applied")
     cells, existing = _check_against_database(actor, parsed)
     if parsed.problems:
         raise MembersError("import_stale")

@@ -1,15 +1,17 @@
 """Reading an existing speaker roster from Excel: parsing and in-file checks."""
 
-import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import IO
 
+from django.utils.formats import number_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from members.errors import UploadError
 from members.imports import Problem
 from members.text import fold, nfc
+from members.uploads import open_sheet
 from speakers.models import Speaker
 
 COLUMNS = [
@@ -88,18 +90,11 @@ def _date(value) -> date | None:
     raise ValueError(text)
 
 
-def parse_roster(fileobj: IO[bytes], *, max_rows: int = 2000) -> ParsedRoster:
-    from openpyxl import load_workbook
-    from openpyxl.utils.exceptions import InvalidFileException
-
-    try:
-        workbook = load_workbook(fileobj, read_only=True, data_only=True)
-    except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError, ValueError) as exc:
-        raise RosterFileError from exc
-    try:
-        return _parse(workbook.worksheets[0].iter_rows(values_only=True), max_rows)
-    finally:
-        workbook.close()
+def parse_roster(fileobj: IO[bytes], *, max_rows: int) -> ParsedRoster:
+    """Rows and in-file problems of a workbook that members.uploads.check_upload passed;
+    raises UploadError when it cannot be read within the bounds."""
+    with open_sheet(fileobj) as rows:
+        return _parse(rows, max_rows)
 
 
 def _parse(rows, max_rows: int) -> ParsedRoster:
@@ -130,7 +125,7 @@ def _parse(rows, max_rows: int) -> ParsedRoster:
         if not any(_text(v) for v in cells.values()):
             continue
         if len(parsed.rows) >= max_rows:
-            raise RosterFileError
+            raise UploadError("too_many_rows", limit=number_format(max_rows, force_grouping=True))
         row = {
             key: _text(cells.get(key))
             for key in ("full_name", "organization", "decision_number", "topics", "card")

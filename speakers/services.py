@@ -3,19 +3,20 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from attendance.models import CheckIn, Direction
-from members import permissions
+from members import permissions, uploads
 from members.imports import Problem
 from members.models import Organization, User
 from members.services import record_audit
 from members.text import fold, nfc
 from speakers.errors import SpeakerError
-from speakers.imports import RosterFileError, parse_roster
+from speakers.imports import ParsedRoster, RosterFileError, parse_roster
 from speakers.models import (
     Feedback,
     RosterConfirmation,
@@ -270,9 +271,14 @@ class RosterPreview:
         return not self.problems
 
 
-def _parse_upload(fileobj):
+def _parse_upload(fileobj) -> ParsedRoster:
+    """Checked and bounded by members.uploads; called before any write transaction opens (on
+    SQLite it is the only write lock, which check-ins wait for)."""
+    uploads.check_upload(
+        fileobj, accept=uploads.SPREADSHEET, max_bytes=settings.HOCTAP_IMPORT_MAX_BYTES
+    )
     try:
-        return parse_roster(fileobj)
+        return parse_roster(fileobj, max_rows=settings.HOCTAP_IMPORT_MAX_ROWS)
     except RosterFileError as exc:
         raise SpeakerError("import_not_xlsx") from exc
 
@@ -311,14 +317,14 @@ def _resolve(actor: User, parsed) -> tuple[dict, dict, dict]:
     return orgs, users, existing
 
 
-@transaction.atomic
 def preview_roster_import(actor: User, *, upload) -> RosterPreview:
     parsed = _parse_upload(upload)
     orgs, _users, existing = _resolve(actor, parsed)
     upload.seek(0)
-    roster_import = RosterImport.objects.create(
-        uploaded_by=actor, file=upload, original_name=upload.name[:255]
-    )
+    with transaction.atomic():
+        roster_import = RosterImport.objects.create(
+            uploaded_by=actor, file=upload, original_name=upload.name[:255]
+        )
     updates = sum(
         1
         for row in parsed.rows
@@ -333,14 +339,23 @@ def preview_roster_import(actor: User, *, upload) -> RosterPreview:
     )
 
 
-@transaction.atomic
 def apply_roster_import(actor: User, *, roster_import: RosterImport) -> tuple[int, int]:
-    """All rows or none: new speakers are added, those already on the roster updated."""
-    roster_import = RosterImport.objects.select_for_update().get(pk=roster_import.pk)
+    """All rows or none: new speakers are added, those already on the roster updated. The
+    file is parsed again first, outside the write transaction."""
     if roster_import.applied_at is not None:
         raise SpeakerError("import_already_applied")
     with roster_import.file.open("rb") as fileobj:
         parsed = _parse_upload(fileobj)
+    return _write_roster(actor, roster_import=roster_import, parsed=parsed)
+
+
+@transaction.atomic
+def _write_roster(
+    actor: User, *, roster_import: RosterImport, parsed: ParsedRoster
+) -> tuple[int, int]:
+    roster_import = RosterImport.objects.select_for_update().get(pk=roster_import.pk)
+    if roster_import.applied_at is not None:
+        raise SpeakerError("import_already_applied")
     orgs, users, existing = _resolve(actor, parsed)
     if parsed.problems:
         raise SpeakerError("import_has_errors")

@@ -7,6 +7,7 @@ from django.views.decorators.http import require_POST
 
 from members import permissions
 from members import queries as member_queries
+from members.errors import UploadError
 from members.models import Organization, User
 from members.permissions import login_only, requires
 from members.xlsx import xlsx_response
@@ -259,7 +260,7 @@ def import_roster(request):
             created, updated = services.apply_roster_import(
                 request.user, roster_import=roster_import
             )
-        except SpeakerError as error:
+        except (SpeakerError, UploadError) as error:
             messages.error(request, error.message)
         else:
             messages.success(
@@ -269,12 +270,8 @@ def import_roster(request):
             )
             return redirect("speakers:roster")
     elif request.method == "POST" and request.FILES.get("file"):
-        upload = request.FILES["file"]
-        if not upload.name.lower().endswith(".xlsx") or upload.size > 5 * 1024 * 1024:
-            messages.error(request, SpeakerError("import_not_xlsx").message)
-        else:
-            try:
-                preview = services.preview_roster_import(request.user, upload=upload)
-            except SpeakerError as error:
-                messages.error(request, error.message)
+        try:
+            preview = services.preview_roster_import(request.user, upload=request.FILES["file"])
+        except (SpeakerError, UploadError) as error:
+            messages.error(request, error.message)
     return render(request, "speakers/import.html", {"preview": preview})

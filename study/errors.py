@@ -44,9 +44,6 @@ class StudyError(DomainError):
         "member_out_of_reach": _("You do not manage this member."),
         "programme_out_of_reach": _("You cannot keep action programmes for this organisation."),
         "programme_exists": _("%(organization)s already has an action programme for %(number)s."),
-        "attachment_type": _("Attach a PDF (.pdf) or Word (.docx) file."),
-        "attachment_too_large": _("The file is larger than %(limit)s MB."),
-        "attachment_empty": _("The file is empty."),
         "bad_progress": _("Choose one of: not started, in progress, done."),
         "item_incomplete": _(
             "The item is not concrete enough: state its %(missing)s. Conclusion 328 asks every "

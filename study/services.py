@@ -1,10 +1,8 @@
 """Writes of the study app: one function per use case, atomic, audited."""
 
 import itertools
-import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from pathlib import Path
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -14,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from members import permissions
+from members import permissions, uploads
 from members.models import Membership, Organization, User
 from members.services import record_audit
 from members.text import nfc
@@ -31,7 +29,6 @@ from study.models import (
     StudySession,
 )
 from study.numbers import DocumentNumberError, parse_document_number
-from study.texts import UnreadableFile, extract_text
 
 CHECKIN_OPENS_BEFORE = timedelta(minutes=30)
 LATE_AFTER = timedelta(minutes=15)
@@ -482,58 +479,32 @@ def set_item_progress(actor: User, *, item: ActionItem, progress: str) -> Action
 # --- Document files ---------------------------------------------------------------------------
 
 
-def _looks_like(upload: UploadedFile, extension: str) -> bool:
-    """Check the bytes, not only the name: a PDF starts with %PDF-, a .docx is a Word zip."""
-    upload.seek(0)
-    head = upload.read(5)
-    upload.seek(0)
-    if extension == ".pdf":
-        return head == b"%PDF-"
-    if head[:4] != b"PK\x03\x04":
-        return False
-    try:
-        with zipfile.ZipFile(upload) as archive:
-            return "word/document.xml" in archive.namelist()
-    except zipfile.BadZipFile:
-        return False
-    finally:
-        upload.seek(0)
-
-
-@transaction.atomic
 def attach_document_file(
     actor: User, *, document: Document, upload: UploadedFile
 ) -> DocumentAttachment:
-    extension = Path(upload.name or "").suffix.lower()
-    if extension not in (".pdf", ".docx"):
-        raise StudyError("attachment_type")
-    if not upload.size:
-        raise StudyError("attachment_empty")
-    limit = settings.HOCTAP_ATTACHMENT_MAX_BYTES
-    if upload.size > limit:
-        raise StudyError("attachment_too_large", limit=limit // (1024 * 1024))
-    if not _looks_like(upload, extension):
-        raise StudyError("attachment_type")
-    try:
-        text = extract_text(upload, extension)
-    except UnreadableFile:
-        text = ""  # a scanned PDF is still worth attaching; its text can be typed in
-    upload.seek(0)
-    attachment = DocumentAttachment.objects.create(
-        document=document,
-        file=upload,
-        original_name=nfc(upload.name)[:255],
-        size=upload.size,
-        uploaded_by=actor,
+    """Attach a PDF or Word file; its text (read before the write transaction opens, within
+    the bounds of members.uploads) becomes the document's text if it has none. A scanned PDF
+    has no text and is attached all the same; a broken file is refused."""
+    extension = uploads.check_upload(
+        upload, accept=uploads.DOCUMENT, max_bytes=settings.HOCTAP_ATTACHMENT_MAX_BYTES
     )
-    if text and not document.text:
-        # The text essays are compared with, to tell those that only restate the document.
-        document.text = text
-        document.save(update_fields=["text"])
-    record_audit(
-        actor,
-        action="study.attach_document_file",
-        obj=attachment,
-        after={"name": attachment.original_name},
-    )
+    text = uploads.extract_text(upload, extension)
+    with transaction.atomic():
+        attachment = DocumentAttachment.objects.create(
+            document=document,
+            file=upload,
+            original_name=nfc(upload.name)[:255],
+            size=upload.size,
+            uploaded_by=actor,
+        )
+        if text and not document.text:
+            # The text essays are compared with, to tell those that only restate the document.
+            document.text = text
+            document.save(update_fields=["text"])
+        record_audit(
+            actor,
+            action="study.attach_document_file",
+            obj=attachment,
+            after={"name": attachment.original_name},
+        )
     return attachment

@@ -9,6 +9,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members import permissions
+from members.errors import UploadError
 from members.models import Organization, User
 from members.permissions import login_only, public, requires
 from study import queries, services
@@ -434,7 +435,7 @@ def document_detail(request, pk: int):
                 services.attach_document_file(
                     request.user, document=document, upload=form.cleaned_data["file"]
                 )
-            except StudyError as error:
+            except (StudyError, UploadError) as error:
                 form.add_error("file", error.message)
             else:
                 messages.success(request, _("The file is attached."))

@@ -7,6 +7,7 @@ from docx import Document
 from essays import services
 from essays.errors import EssayError
 from essays.models import Essay
+from members.errors import UploadError
 from tests.essays.conftest import AFTER
 from tests.essays.corpus import ORIGINAL
 
@@ -35,16 +36,16 @@ def test_word_file_text_becomes_the_essay_and_can_be_submitted(member, session):
 @pytest.mark.parametrize(
     ("upload", "code"),
     [
-        (SimpleUploadedFile("bai.txt", b"plain text"), "upload_type"),
-        (SimpleUploadedFile("bai.docx", b""), "upload_empty"),
-        (SimpleUploadedFile("bai.docx", b"PK\x03\x04 not really word"), "upload_type"),
-        (SimpleUploadedFile("bai.pdf", b"%PDF-1.4 broken"), "upload_type"),
+        (SimpleUploadedFile("bai.txt", b"plain text"), "wrong_type"),
+        (SimpleUploadedFile("bai.docx", b""), "empty"),
+        (SimpleUploadedFile("bai.docx", b"PK\x03\x04 not really word"), "unreadable"),
+        (SimpleUploadedFile("bai.pdf", b"%PDF-1.4 broken"), "unreadable"),
     ],
 )
 def test_bad_uploads_get_a_clear_message_and_change_nothing(member, session, upload, code):
     essay = services.essay_for(member, session=session, now=AFTER)
 
-    with pytest.raises(EssayError) as error:
+    with pytest.raises(UploadError) as error:
         services.attach_upload(member, essay=essay, upload=upload)
 
     assert error.value.code == code
@@ -65,7 +66,7 @@ def test_too_large(member, session, settings):
     settings.HOCTAP_ESSAY_UPLOAD_MAX_BYTES = 100
     essay = services.essay_for(member, session=session, now=AFTER)
 
-    with pytest.raises(EssayError) as error:
+    with pytest.raises(UploadError) as error:
         services.attach_upload(member, essay=essay, upload=docx_upload(ORIGINAL.values()))
 
-    assert error.value.code == "upload_too_large"
+    assert error.value.code == "too_large"

@@ -6,6 +6,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook
 
+from members.errors import UploadError
 from speakers import services
 from speakers.errors import SpeakerError
 from speakers.models import Speaker
@@ -93,13 +94,13 @@ def test_missing_column_and_unreadable_file(board):
         board, upload=roster_file([["Người", "A"]], header=["Họ và tên", "Mã tổ chức"])
     )
 
-    with pytest.raises(SpeakerError) as error:
+    with pytest.raises(UploadError) as error:
         services.preview_roster_import(
             board, upload=SimpleUploadedFile("x.xlsx", b"not a workbook")
         )
 
     assert [(p.row, p.column) for p in missing.problems] == [(2, "Cấp")]
-    assert error.value.code == "import_not_xlsx"
+    assert error.value.code == "wrong_type"
 
 
 def test_import_page_preview_and_confirm(client, fresh_login, board, org_tree):

@@ -1,24 +1,17 @@
 import io
-import zipfile
 from datetime import date
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from members.errors import UploadError
 from members.models import Role
 from study import services
-from study.errors import StudyError
 from study.models import DocumentAttachment
+from tests.members.files import docx_bytes, pdf_bytes
 
 pytestmark = pytest.mark.django_db
-
-
-def docx_bytes() -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w") as archive:
-        archive.writestr("word/document.xml", "<w:document/>")
-    return buffer.getvalue()
 
 
 @pytest.fixture
@@ -34,11 +27,10 @@ def board(org_tree, holder_of):
 
 
 @pytest.mark.parametrize(
-    ("name", "content"),
-    [("ket-luan-328.pdf", b"%PDF-1.7\n..."), ("ket-luan-328.docx", None)],
+    ("name", "content"), [("ket-luan-328.pdf", pdf_bytes()), ("ket-luan-328.docx", docx_bytes())]
 )
 def test_pdf_and_docx_are_attached(board, document, name, content):
-    upload = SimpleUploadedFile(name, content or docx_bytes())
+    upload = SimpleUploadedFile(name, content)
 
     attachment = services.attach_document_file(board, document=document, upload=upload)
 
@@ -48,14 +40,15 @@ def test_pdf_and_docx_are_attached(board, document, name, content):
 @pytest.mark.parametrize(
     ("name", "content", "code"),
     [
-        ("virus.exe", b"MZ...", "attachment_type"),
-        ("gia.pdf", b"not really a pdf", "attachment_type"),
-        ("gia.docx", b"PK\x03\x04 broken zip", "attachment_type"),
-        ("rong.pdf", b"", "attachment_empty"),
+        ("virus.exe", b"MZ...", "wrong_type"),
+        ("gia.pdf", b"not really a pdf", "wrong_type"),
+        ("gia.docx", b"PK\x03\x04 broken zip", "unreadable"),
+        ("hong.pdf", b"%PDF-1.7\n...", "unreadable"),
+        ("rong.pdf", b"", "empty"),
     ],
 )
 def test_wrong_or_empty_files_are_refused(board, document, name, content, code):
-    with pytest.raises(StudyError) as error:
+    with pytest.raises(UploadError) as error:
         services.attach_document_file(
             board, document=document, upload=SimpleUploadedFile(name, content)
         )
@@ -67,19 +60,18 @@ def test_wrong_or_empty_files_are_refused(board, document, name, content, code):
 def test_oversized_file_is_refused(board, document, settings):
     settings.HOCTAP_ATTACHMENT_MAX_BYTES = 10
 
-    with pytest.raises(StudyError) as error:
+    with pytest.raises(UploadError) as error:
         services.attach_document_file(
             board, document=document, upload=SimpleUploadedFile("a.pdf", b"%PDF-" + b"x" * 20)
         )
 
-    assert error.value.code == "attachment_too_large"
+    assert error.value.code == "too_large"
 
 
 def test_upload_page_and_download_need_login(client, board, document, org_tree, member_of):
+    pdf = pdf_bytes()
     client.force_login(board)
-    client.post(
-        document.get_absolute_url(), {"file": SimpleUploadedFile("kl.pdf", b"%PDF-1.7 test")}
-    )
+    client.post(document.get_absolute_url(), {"file": SimpleUploadedFile("kl.pdf", pdf)})
     attachment = DocumentAttachment.objects.get()
     client.logout()
 
@@ -91,7 +83,7 @@ def test_upload_page_and_download_need_login(client, board, document, org_tree, 
     )
 
     assert anonymous.status_code == 302
-    assert b"".join(member.streaming_content) == b"%PDF-1.7 test"
+    assert b"".join(member.streaming_content) == pdf
     assert member_upload.status_code == 404
     assert DocumentAttachment.objects.count() == 1
 
