@@ -1,8 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from attendance.models import Direction, Status
-from attendance.services import MARKABLE
+from attendance.models import Direction, ManualMark, Status
 
 
 class CodeForm(forms.Form):
@@ -21,7 +20,7 @@ class ProjectorForm(forms.Form):
 class MarkForm(forms.Form):
     participant = forms.IntegerField()
     segment = forms.IntegerField()
-    status = forms.ChoiceField(choices=[(s, Status(s).label) for s in MARKABLE])
+    status = forms.ChoiceField(choices=[(s, Status(s).label) for s in ManualMark.STATUSES])
     reason = forms.CharField(max_length=300, required=False)
 
 

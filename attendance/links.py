@@ -32,7 +32,7 @@ def session_links(user, session: StudySession) -> list[SessionLink]:
         links.append(
             SessionLink(_("Attendance sheet"), reverse("attendance:sheet", args=[session.pk]))
         )
-    if session.participants.filter(user=user, removed_at__isnull=True).exists():
+    if session.participants.current().filter(user=user).exists():
         links.append(
             SessionLink(_("Report an absence"), reverse("attendance:excuse", args=[session.pk]))
         )

@@ -1,6 +1,9 @@
 from django.db import models
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+
+from study.models import Segment
 
 
 class Direction(models.TextChoices):
@@ -36,7 +39,7 @@ class CheckIn(models.Model):
     )
     segment = models.ForeignKey(
         "study.Segment",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="check_ins",
         verbose_name=_("segment"),
     )
@@ -45,7 +48,7 @@ class CheckIn(models.Model):
     method = models.CharField(_("method"), max_length=8, choices=Method.choices)
     point = models.ForeignKey(
         "study.ConnectionPoint",
-        on_delete=models.SET_NULL,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="check_ins",
@@ -77,6 +80,73 @@ class CheckIn(models.Model):
     def __str__(self) -> str:
         return f"{self.participant} {self.direction} {self.segment}"
 
+    @classmethod
+    def change_conflict(cls, row, change) -> str | None:
+        """A segment's new times must still hold every check-in made in it (members.records)."""
+        if not isinstance(row, Segment):
+            return None
+        check_ins = cls.objects.filter(segment=row)
+        outside = check_ins.filter(
+            models.Q(direction=Direction.IN, at__lt=change.checkin_opens_at)
+            | models.Q(direction=Direction.IN, at__gt=change.ends_at)
+            | models.Q(direction=Direction.OUT, at__gt=change.ends_at + Segment.CHECKOUT_GRACE)
+        ).count()
+        if outside:
+            return gettext("%(count)d check-ins were made outside the new times") % {
+                "count": outside
+            }
+        if not change.has_checkout and check_ins.filter(direction=Direction.OUT).exists():
+            return gettext("members have already checked out")
+        return None
+
+
+class ManualMark(models.Model):
+    """A secretary's judgement of a participant's attendance in a segment, written beside the
+    scans and never instead of them: who marked, when, why. The latest mark decides the outcome
+    (attendance.outcomes); earlier ones stay as history."""
+
+    STATUSES = (Status.PRESENT, Status.LATE, Status.LEFT_EARLY, Status.ABSENT, Status.EXCUSED)
+
+    participant = models.ForeignKey(
+        "study.Participant",
+        on_delete=models.PROTECT,
+        related_name="manual_marks",
+        verbose_name=_("participant"),
+    )
+    segment = models.ForeignKey(
+        "study.Segment",
+        on_delete=models.PROTECT,
+        related_name="manual_marks",
+        verbose_name=_("segment"),
+    )
+    status = models.CharField(
+        _("status"), max_length=16, choices=[(s.value, s.label) for s in STATUSES]
+    )
+    reason = models.TextField(_("reason"))
+    recorded_by = models.ForeignKey(
+        "members.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("marked by")
+    )
+    recorded_at = models.DateTimeField(_("marked at"), default=timezone.now)
+
+    ORG_FIELD = "participant__organization"
+
+    class Meta:
+        verbose_name = _("manual mark")
+        verbose_name_plural = _("manual marks")
+        indexes = [models.Index(fields=["participant", "segment", "recorded_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(
+                    status__in=["present", "late", "left_early", "absent", "excused"]
+                ),
+                name="manual_mark_status",
+            ),
+            models.CheckConstraint(condition=~models.Q(reason=""), name="manual_mark_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.participant} {self.segment}: {self.status}"
+
 
 class Decision(models.TextChoices):
     PENDING = "pending", _("Waiting for a decision")
@@ -89,7 +159,7 @@ class JoinRequest(models.Model):
 
     segment = models.ForeignKey(
         "study.Segment",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="join_requests",
         verbose_name=_("segment"),
     )
@@ -102,7 +172,11 @@ class JoinRequest(models.Model):
     direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
     scanned_at = models.DateTimeField(_("scanned at"))
     point = models.ForeignKey(
-        "study.ConnectionPoint", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "study.ConnectionPoint",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="join_requests",
     )
     decision = models.CharField(
         _("decision"), max_length=10, choices=Decision.choices, default=Decision.PENDING
@@ -132,16 +206,16 @@ class ExcuseRequest(models.Model):
 
     participant = models.ForeignKey(
         "study.Participant",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="excuses",
         verbose_name=_("participant"),
     )
     segment = models.ForeignKey(
         "study.Segment",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         null=True,
         blank=True,
-        related_name="+",
+        related_name="excuses",
         verbose_name=_("segment (empty: the whole session)"),
     )
     reason = models.TextField(_("reason"))
@@ -171,12 +245,12 @@ class PresencePrompt(models.Model):
 
     participant = models.ForeignKey(
         "study.Participant",
-        on_delete=models.CASCADE,
+        on_delete=models.PROTECT,
         related_name="prompts",
         verbose_name=_("participant"),
     )
     segment = models.ForeignKey(
-        "study.Segment", on_delete=models.CASCADE, related_name="prompts", verbose_name=_("segment")
+        "study.Segment", on_delete=models.PROTECT, related_name="prompts", verbose_name=_("segment")
     )
     sent_at = models.DateTimeField(_("sent at"), default=timezone.now)
     answered_at = models.DateTimeField(_("answered at"), null=True, blank=True)
@@ -190,3 +264,18 @@ class PresencePrompt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant} {self.sent_at:%H:%M}"
+
+    @classmethod
+    def change_conflict(cls, row, change) -> str | None:
+        if not isinstance(row, Segment):
+            return None
+        outside = (
+            cls.objects.filter(segment=row)
+            .filter(models.Q(sent_at__lt=change.starts_at) | models.Q(sent_at__gt=change.ends_at))
+            .count()
+        )
+        if outside:
+            return gettext("%(count)d presence prompts were sent outside the new times") % {
+                "count": outside
+            }
+        return None

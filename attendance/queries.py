@@ -6,20 +6,23 @@ from datetime import datetime, timedelta
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
 
-from attendance import tokens
+from attendance import outcomes, tokens
 from attendance.models import (
     CheckIn,
     Decision,
     Direction,
     ExcuseRequest,
     JoinRequest,
-    PresencePrompt,
-    Status,
 )
-from attendance.status import derive_status
 from members import permissions
 from members.models import Organization, User
-from study.models import ConnectionPoint, Participant, Segment, StudySession
+from study.models import (
+    ConnectionPoint,
+    Participant,
+    Segment,
+    StudySession,
+    current_participation,
+)
 
 
 @dataclass
@@ -33,19 +36,10 @@ class ProjectorState:
 
 
 def expected_count(segment: Segment, point: ConnectionPoint | None) -> int:
-    participants = Participant.objects.filter(
-        session_id=segment.session_id, removed_at__isnull=True
-    )
+    participants = Participant.objects.current().filter(session_id=segment.session_id)
     if point is not None:
         participants = participants.filter(organization__path__startswith=point.organization.path)
     return participants.count()
-
-
-def checked_in_count(segment: Segment, point: ConnectionPoint | None) -> int:
-    check_ins = CheckIn.objects.filter(segment=segment, direction=Direction.IN)
-    if point is not None:
-        check_ins = check_ins.filter(point=point)
-    return check_ins.count()
 
 
 def projector_state(
@@ -66,7 +60,7 @@ def projector_state(
         url=url,
         code=tokens.short_code(segment.pk, point and point.pk, direction, window),
         seconds_left=tokens.seconds_left(now),
-        checked_in=checked_in_count(segment, point),
+        checked_in=outcomes.arrived_count(segment, point, direction),
         expected=expected_count(segment, point),
     )
     if with_svg:
@@ -83,20 +77,14 @@ def qr_svg(text: str) -> str:
 
 
 @dataclass
-class SheetCell:
-    segment: Segment
-    status: str
-    arrived_at: datetime | None = None
-
-    @property
-    def label(self) -> str:
-        return Status(self.status).label
-
-
-@dataclass
 class SheetRow:
     participant: Participant
-    cells: list[SheetCell] = field(default_factory=list)
+    cells: list[outcomes.SegmentResult] = field(default_factory=list)
+    outcome: str = ""
+
+    @property
+    def outcome_label(self) -> str:
+        return str(outcomes.SessionOutcome(self.outcome).label)
 
 
 @dataclass
@@ -106,7 +94,7 @@ class SegmentTotals:
 
     @property
     def attended(self) -> int:
-        return sum(self.counts.get(s, 0) for s in (Status.PRESENT, Status.LATE, Status.LEFT_EARLY))
+        return sum(self.counts.get(s, 0) for s in outcomes.ATTENDED)
 
 
 @dataclass
@@ -114,6 +102,7 @@ class Sheet:
     segments: list[Segment]
     rows: list[SheetRow]
     totals: list[SegmentTotals]
+    outcomes: dict[str, int] = field(default_factory=dict)
 
     @property
     def retention(self) -> float | None:
@@ -122,16 +111,17 @@ class Sheet:
             return None
         return self.totals[-1].attended / self.totals[0].attended
 
+    @property
+    def outcome_counts(self) -> list[tuple[str, int]]:
+        return [(str(o.label), self.outcomes.get(o.value, 0)) for o in outcomes.SessionOutcome]
+
 
 def attendance_sheet(
     user: User, session: StudySession, *, now: datetime, within: Organization | None = None
 ) -> Sheet:
-    """Participants the user may run attendance by segments, with derived statuses.
-
-    Three queries whatever the size: segments, participants, check-ins.
-    """
-    segments = list(session.segments.order_by("starts_at"))
-    scope = Participant.objects.filter(session=session, removed_at__isnull=True)
+    """Participants the user may run attendance for, by segments, with their outcomes
+    (attendance.outcomes): six queries whatever the size."""
+    scope = Participant.objects.current().filter(session=session)
     if within is not None:
         scope = scope.filter(organization__path__startswith=within.path)
     participants = list(
@@ -139,51 +129,22 @@ def attendance_sheet(
         .select_related("user", "organization")
         .order_by("organization__path", "user__full_name_folded")
     )
-    excused = {
-        (e.participant_id, e.segment_id)
-        for e in ExcuseRequest.objects.filter(
-            participant__session=session, decision=Decision.ACCEPTED
-        ).only("participant_id", "segment_id")
-    }
-    marks = {
-        (c.participant_id, c.segment_id, c.direction): c
-        for c in CheckIn.objects.filter(
-            segment__session=session, participant__in=[p.pk for p in participants]
-        )
-    }
-    prompts = {
-        (row["participant"], row["segment"]): (row["sent"], row["answered"])
-        for row in PresencePrompt.objects.filter(
-            segment__session=session, participant__in=[p.pk for p in participants]
-        )
-        .values("participant", "segment")
-        .annotate(sent=Count("pk"), answered=Count("answered_at"))
-    }
+    segments = list(session.segments.order_by("starts_at"))
     totals = [SegmentTotals(segment) for segment in segments]
-    rows = []
-    for participant in participants:
-        row = SheetRow(participant)
-        for total in totals:
-            status = derive_status(
-                total.segment,
-                marks.get((participant.pk, total.segment.pk, Direction.IN)),
-                marks.get((participant.pk, total.segment.pk, Direction.OUT)),
-                now=now,
-                excused=(participant.pk, None) in excused
-                or (participant.pk, total.segment.pk) in excused,
-                prompts=prompts.get((participant.pk, total.segment.pk)),
-            )
-            arrival = marks.get((participant.pk, total.segment.pk, Direction.IN))
-            row.cells.append(SheetCell(total.segment, status, arrival.at if arrival else None))
-            total.counts[status] = total.counts.get(status, 0) + 1
-        rows.append(row)
-    return Sheet(segments=segments, rows=rows, totals=totals)
+    sheet = Sheet(segments=segments, rows=[], totals=totals)
+    for attendance in outcomes.attendance_of(participants, now=now, segments=segments):
+        row = SheetRow(attendance.participant, attendance.segments, attendance.outcome)
+        for total, result in zip(totals, attendance.segments, strict=True):
+            total.counts[result.status] = total.counts.get(result.status, 0) + 1
+        sheet.outcomes[row.outcome] = sheet.outcomes.get(row.outcome, 0) + 1
+        sheet.rows.append(row)
+    return sheet
 
 
 def open_segments_for(user: User, *, now: datetime) -> QuerySet[Segment]:
     """Segments taking attendance now that the user is expected at (for online check-in)."""
     return Segment.objects.filter(
-        Q(session__participants__user=user, session__participants__removed_at__isnull=True),
+        Q(session__participants__user=user) & current_participation("session__participants"),
         session__status__in=(StudySession.Status.PUBLISHED, StudySession.Status.RUNNING),
         checkin_opens_at__lte=now,
         ends_at__gte=now,
@@ -215,19 +176,24 @@ class MatrixRow:
     card: str
     cell: str
     cells: list[str]
-    rate: str
+    fully: int = 0
+    settled: int = 0
+
+    @property
+    def rate(self) -> str:
+        """Sessions attended fully out of those that are over."""
+        return f"{self.fully}/{self.settled}" if self.settled else ""
 
 
 def member_session_matrix(
-    user: User, organization, *, start: datetime, end: datetime
+    user: User, organization, *, start: datetime, end: datetime, now: datetime
 ) -> tuple[list[StudySession], list[MatrixRow]]:
-    """Members of an organisation's subtree by sessions between two times: segments attended
-    out of segments held, "P" for an accepted excuse for the whole session. Four queries."""
+    """Members of an organisation's subtree by sessions between two times: each cell is the
+    member's outcome in that session (attendance.outcomes), as on the sheet."""
     participants = list(
-        permissions.visible_to(user, Participant, permissions.ATTENDANCE_RUN)
+        permissions.visible_to(user, Participant.objects.current(), permissions.ATTENDANCE_RUN)
         .filter(
             organization__path__startswith=organization.path,
-            removed_at__isnull=True,
             session__starts_at__gte=start,
             session__starts_at__lt=end,
             session__status__in=(
@@ -240,29 +206,10 @@ def member_session_matrix(
         .order_by("organization__path", "user__full_name_folded", "session__starts_at")
     )
     sessions = sorted({p.session for p in participants}, key=lambda s: (s.starts_at, s.pk))
-    segment_counts = dict(
-        Segment.objects.filter(session__in=sessions)
-        .values_list("session")
-        .annotate(n=Count("pk"))
-        .values_list("session", "n")
-    )
-    attended = dict(
-        CheckIn.objects.filter(participant__in=[p.pk for p in participants], direction=Direction.IN)
-        .values_list("participant")
-        .annotate(n=Count("pk"))
-        .values_list("participant", "n")
-    )
-    excused = set(
-        ExcuseRequest.objects.filter(
-            participant__in=[p.pk for p in participants],
-            decision=Decision.ACCEPTED,
-            segment__isnull=True,
-        ).values_list("participant", flat=True)
-    )
     column = {session.pk: index for index, session in enumerate(sessions)}
     rows: dict[int, MatrixRow] = {}
-    totals: dict[int, list[int]] = {}
-    for p in participants:
+    for attendance in outcomes.attendance_of(participants, now=now):
+        p = attendance.participant
         row = rows.get(p.user_id)
         if row is None:
             row = rows[p.user_id] = MatrixRow(
@@ -270,17 +217,12 @@ def member_session_matrix(
                 p.user.party_card_number or "",
                 p.organization.name,
                 [""] * len(sessions),
-                "",
             )
-            totals[p.user_id] = [0, 0]
-        held = segment_counts.get(p.session_id, 0)
-        came = attended.get(p.pk, 0)
-        row.cells[column[p.session_id]] = "P" if p.pk in excused and not came else f"{came}/{held}"
-        totals[p.user_id][0] += came
-        totals[p.user_id][1] += held
-    for user_id, row in rows.items():
-        came, held = totals[user_id]
-        row.rate = f"{round(100 * came / held)}%" if held else ""
+        outcome = attendance.outcome
+        row.cells[column[p.session_id]] = attendance.outcome_label
+        if outcome != outcomes.SessionOutcome.NOT_YET:
+            row.settled += 1
+            row.fully += outcome == outcomes.SessionOutcome.ATTENDED_FULLY
     return sessions, list(rows.values())
 
 
@@ -308,30 +250,31 @@ class LiveBoard:
 
 
 def live_board(user: User, session: StudySession) -> LiveBoard:
-    """Arrivals per organisation and connection point for each segment, aggregated in SQL."""
+    """Arrivals (attendance.outcomes: a scan, or a manual mark saying so) per organisation and
+    connection point for each segment, aggregated in SQL: one query per segment and view."""
     segments = list(session.segments.order_by("starts_at"))
     participants = permissions.visible_to(
         user,
-        Participant.objects.filter(session=session, removed_at__isnull=True),
+        Participant.objects.current().filter(session=session),
         permissions.ATTENDANCE_RUN,
     )
-    arrived = {
-        f"s{segment.pk}": Count(
-            "check_ins",
-            filter=Q(check_ins__segment=segment, check_ins__direction=Direction.IN),
-            distinct=True,
-        )
-        for segment in segments
-    }
-    by_org = (
-        participants.values("organization__name", "organization__path")
-        .annotate(expected=Count("pk", distinct=True), **arrived)
+    by_org: dict[str, BoardRow] = {
+        row["organization__path"]: BoardRow(row["organization__name"], row["n"], [])
+        for row in participants.values("organization__name", "organization__path")
+        .annotate(n=Count("pk"))
         .order_by("organization__path")
-    )
-    organizations = [
-        BoardRow(row["organization__name"], row["expected"], [row[f"s{s.pk}"] for s in segments])
-        for row in by_org
-    ]
+    }
+    for segment in segments:
+        counts = dict(
+            outcomes.with_arrival(participants, segment)
+            .filter(arrived=True)
+            .values("organization__path")
+            .annotate(n=Count("pk"))
+            .values_list("organization__path", "n")
+        )
+        for path, row in by_org.items():
+            row.arrived.append(counts.get(path, 0))
+    organizations = list(by_org.values())
     by_point = (
         CheckIn.objects.filter(
             segment__session=session, direction=Direction.IN, participant__in=participants

@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 
-from attendance import tokens
+from attendance import outcomes, tokens
 from attendance.errors import AttendanceError
 from attendance.models import (
     CheckIn,
@@ -17,20 +17,26 @@ from attendance.models import (
     Direction,
     ExcuseRequest,
     JoinRequest,
+    ManualMark,
     Method,
     PresencePrompt,
-    Status,
 )
-from attendance.status import derive_status
 from members import permissions
 from members.cards import read_card_code
 from members.models import User
 from members.services import record_audit
+from members.text import nfc
 from study import services as study_services
-from study.models import ConnectionPoint, Participant, Segment, StudySession
+from study.models import (
+    ConnectionPoint,
+    Participant,
+    Segment,
+    StudySession,
+    current_participation,
+)
 
 HELD_SCAN_LIFETIME = timedelta(minutes=10)
-CHECKOUT_GRACE = timedelta(minutes=30)
+CHECKOUT_GRACE = Segment.CHECKOUT_GRACE
 OPEN_STATUSES = (StudySession.Status.PUBLISHED, StudySession.Status.RUNNING)
 
 
@@ -84,9 +90,7 @@ def _record(
     session = segment.session
     if session.status not in OPEN_STATUSES:
         raise AttendanceError("session_not_open", status=session.get_status_display().lower())
-    participant = Participant.objects.filter(
-        session=session, user=user, removed_at__isnull=True
-    ).first()
+    participant = Participant.objects.current().filter(session=session, user=user).first()
     if participant is None:
         raise AttendanceError("not_expected")
     existing = CheckIn.objects.filter(
@@ -188,8 +192,8 @@ def check_in_with_code(
         Segment.objects.select_related("session")
         .prefetch_related("session__connection_points")
         .filter(
+            current_participation("session__participants"),
             session__participants__user=actor,
-            session__participants__removed_at__isnull=True,
             session__status__in=OPEN_STATUSES,
             checkin_opens_at__lte=now,
             ends_at__gte=now - CHECKOUT_GRACE,
@@ -214,9 +218,6 @@ def check_in_with_code(
     raise AttendanceError("code_unknown")
 
 
-MARKABLE = (Status.PRESENT, Status.LATE, Status.ABSENT)
-
-
 @transaction.atomic
 def mark_by_hand(
     actor: User,
@@ -226,57 +227,47 @@ def mark_by_hand(
     status: str,
     reason: str,
     now: datetime | None = None,
-) -> str:
-    """A secretary records a member's attendance for one segment, with a reason (audited)."""
+) -> ManualMark:
+    """A secretary records their judgement of a member's attendance in one segment, with a
+    reason: beside the scans, never instead of them (audited). A double submit is one mark."""
     if not permissions.can(actor, permissions.ATTENDANCE_RUN, participant):
         raise AttendanceError("out_of_reach")
     if segment.session_id != participant.session_id:
         raise AttendanceError("out_of_reach")
-    if status not in MARKABLE:
+    if status not in ManualMark.STATUSES:
         raise AttendanceError("bad_status")
-    if not reason.strip():
+    reason = nfc(reason).strip()
+    if not reason:
         raise AttendanceError("reason_missing")
+    # Marks of one participant are written one at a time: the double tap finds the first.
+    Participant.objects.select_for_update().filter(pk=participant.pk).first()
     now = now or timezone.now()
-    rows = {
-        c.direction: c
-        for c in CheckIn.objects.select_for_update().filter(
-            participant=participant, segment=segment
-        )
-    }
-    before = derive_status(segment, rows.get(Direction.IN), rows.get(Direction.OUT))
-    CheckIn.objects.filter(participant=participant, segment=segment).delete()
-    if status != Status.ABSENT:
-        arrived = (
-            segment.starts_at
-            if status == Status.PRESENT
-            else max(segment.late_after + timedelta(minutes=1), min(now, segment.ends_at))
-        )
-        CheckIn.objects.create(
-            participant=participant,
-            segment=segment,
-            direction=Direction.IN,
-            at=arrived,
-            method=Method.MANUAL,
-            recorded_by=actor,
-        )
-        if segment.has_checkout:
-            CheckIn.objects.create(
-                participant=participant,
-                segment=segment,
-                direction=Direction.OUT,
-                at=segment.ends_at,
-                method=Method.MANUAL,
-                recorded_by=actor,
-            )
+    [current] = outcomes.attendance_of([participant], now=now)
+    before = next(r for r in current.segments if r.segment.pk == segment.pk)
+    latest = before.facts.mark
+    if latest is not None and (latest.status, latest.reason, latest.recorded_by_id) == (
+        status,
+        reason,
+        actor.pk,
+    ):
+        return latest
+    mark = ManualMark.objects.create(
+        participant=participant,
+        segment=segment,
+        status=status,
+        reason=reason,
+        recorded_by=actor,
+        recorded_at=now,
+    )
     record_audit(
         actor,
         action="attendance.mark_by_hand",
         obj=participant,
-        before={"segment": segment.pk, "status": before},
-        after={"segment": segment.pk, "status": status, "reason": reason.strip()},
+        before={"segment": segment.pk, "status": before.status},
+        after={"segment": segment.pk, "status": status, "reason": reason},
     )
     transaction.on_commit(lambda: _announce(segment.pk))
-    return status
+    return mark
 
 
 @transaction.atomic
@@ -333,11 +324,7 @@ def decide_join_request(actor: User, *, request: JoinRequest, accept: bool) -> J
     request.decided_at = timezone.now()
     request.save(update_fields=["decision", "decided_by", "decided_at"])
     if accept:
-        session = request.segment.session
-        if not Participant.objects.filter(
-            session=session, user=request.user, removed_at__isnull=True
-        ).exists():
-            study_services.add_participant(actor, session=session, user=request.user)
+        study_services.add_guest(actor, session=request.segment.session, user=request.user)
         _record(
             request.user,
             segment=request.segment,
@@ -361,9 +348,7 @@ def ask_excuse(
     actor: User, *, session: StudySession, reason: str, segment: Segment | None = None
 ) -> ExcuseRequest:
     """A member explains an absence, before or after; the secretary of their cell decides."""
-    participant = Participant.objects.filter(
-        session=session, user=actor, removed_at__isnull=True
-    ).first()
+    participant = Participant.objects.current().filter(session=session, user=actor).first()
     if participant is None:
         raise AttendanceError("not_your_participation")
     if segment is not None and segment.session_id != session.pk:
@@ -402,24 +387,29 @@ def decide_excuse(actor: User, *, excuse: ExcuseRequest, accept: bool) -> Excuse
 def check_in_member_card(
     actor: User, *, segment: Segment, code: str, now: datetime | None = None
 ) -> CheckInResult:
-    """The secretary scans a member's personal QR (or types the card number) at the door."""
+    """The secretary scans a member's personal QR (or types the card number) at the door.
+
+    A card outside the secretary's organisations answers exactly like an unknown one."""
     user_id = read_card_code(code)
     query = (
         User.objects.filter(pk=user_id)
         if user_id
         else User.objects.filter(party_card_number=code.strip())
     )
-    member = query.filter(is_active=True).first()
-    if member is None or not code.strip():
-        raise AttendanceError("card_unknown")
+    member = query.filter(is_active=True).first() if code.strip() else None
     segment = Segment.objects.select_related("session").get(pk=segment.pk)
-    participant = Participant.objects.filter(
-        session=segment.session, user=member, removed_at__isnull=True
-    ).first()
-    if participant is not None and not permissions.can(
-        actor, permissions.ATTENDANCE_RUN, participant
-    ):
-        raise AttendanceError("out_of_reach")
+    participant = (
+        Participant.objects.current().filter(session=segment.session, user=member).first()
+        if member is not None
+        else None
+    )
+    reachable = member is not None and permissions.can(
+        actor, permissions.ATTENDANCE_RUN, participant if participant is not None else member
+    )
+    if not reachable:
+        raise AttendanceError("card_unknown")
+    if participant is None:
+        raise AttendanceError("card_not_expected", name=member.full_name)
     return _record(
         member,
         segment=segment,
@@ -440,10 +430,10 @@ def presence_group(segment_id: int) -> str:
 def online_participant(user: User, segment: Segment) -> Participant | None:
     """The user's participation if they are checked in to this segment and it is still on."""
     return (
-        Participant.objects.filter(
+        Participant.objects.current()
+        .filter(
             session_id=segment.session_id,
             user=user,
-            removed_at__isnull=True,
             check_ins__segment=segment,
             check_ins__direction=Direction.IN,
         )

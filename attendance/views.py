@@ -21,6 +21,7 @@ from members import permissions
 from members.errors import DomainError
 from members.models import Organization
 from members.permissions import login_only, public, requires
+from members.submissions import once
 from members.xlsx import xlsx_response
 from study.forms import OrganizationPeriodForm
 from study.models import ConnectionPoint, Participant, Segment
@@ -33,7 +34,11 @@ CODE_LIMIT = "attendance_code"
 
 
 def _device(request) -> str:
-    return request.COOKIES.get(DEVICE_COOKIE) or secrets.token_hex(16)
+    """This browser's id: from its cookie, or made once per request for a new browser, so
+    that the id stored with the check-in is the one the cookie then keeps."""
+    if not hasattr(request, "hoctap_device"):
+        request.hoctap_device = request.COOKIES.get(DEVICE_COOKIE) or secrets.token_hex(16)
+    return request.hoctap_device
 
 
 def _with_device(request, response):
@@ -325,7 +330,7 @@ def decide_join(request, pk: int):
         services.decide_join_request(
             request.user, request=join, accept=request.POST.get("accept") == "1"
         )
-    except AttendanceError as error:
+    except DomainError as error:  # the study side may refuse too (a guest without a cell)
         messages.error(request, error.message)
     return redirect("attendance:sheet", pk=join.segment.session_id)
 
@@ -349,6 +354,7 @@ def decide_excuse(request, pk: int):
 
 
 @login_only
+@once
 def excuse(request, pk: int):
     session = visible_session(request.user, pk)
     form = ExcuseForm(request.POST or None, segments=session.segments.order_by("starts_at"))
@@ -389,7 +395,9 @@ def matrix(request):
         start = datetime.combine(form.cleaned_data["start"], time.min, tzinfo=tz)
         end = datetime.combine(form.cleaned_data["end"] + timedelta(days=1), time.min, tzinfo=tz)
         org = form.cleaned_data["organization"]
-        sessions, rows = queries.member_session_matrix(request.user, org, start=start, end=end)
+        sessions, rows = queries.member_session_matrix(
+            request.user, org, start=start, end=end, now=timezone.now()
+        )
         content = exports.matrix_xlsx(
             org.name,
             sessions,

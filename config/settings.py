@@ -6,9 +6,11 @@ SECRET_KEY, ALLOWED_HOSTS and the EMAIL_* variables.
 """
 
 import os
+import secrets
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -26,16 +28,34 @@ def env_list(name: str, default: str) -> list[str]:
 
 
 DEBUG = env_bool("DEBUG", False)
-SECRET_KEY = os.environ.get("SECRET_KEY") or (
-    # Only the embedded mode may run without a secret; production must set one.
-    "hoctap-embedded-insecure-key-change-me" if DEBUG or not os.environ.get("DATABASE_URL") else ""
-)
-if not SECRET_KEY:
-    raise RuntimeError("SECRET_KEY must be set when DATABASE_URL points at a production database")
-
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", "")
 DATA_DIR = Path(os.environ.get("HOCTAP_DATA_DIR", BASE_DIR / "var"))
+
+
+def embedded_secret_key(data_dir: Path) -> str:
+    """The embedded mode's own key: generated once into the data folder and kept there, so
+    nobody can mint QR tokens or member cards with a key published in the repository."""
+    path = data_dir / "secret_key"
+    if not path.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        draft = data_dir / f".secret_key.{os.getpid()}"
+        draft.write_text(secrets.token_urlsafe(50))
+        draft.chmod(0o600)
+        try:
+            os.link(draft, path)  # atomic: of two processes starting at once, one key wins
+        except FileExistsError:
+            pass
+        finally:
+            draft.unlink()
+    return path.read_text().strip()
+
+
+SECRET_KEY = os.environ.get("SECRET_KEY", "")
+if not SECRET_KEY:
+    if os.environ.get("DATABASE_URL"):
+        raise ImproperlyConfigured("SECRET_KEY must be set in production (DATABASE_URL is set).")
+    SECRET_KEY = embedded_secret_key(DATA_DIR)
 
 INSTALLED_APPS = [
     "daphne",  # makes `runserver` an ASGI server, so WebSockets work in development
@@ -47,6 +67,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "channels",
+    "csp",
     "treebeard",
     "allauth",
     "allauth.account",
@@ -60,6 +81,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "config.middleware.PrivatePagesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "members.middleware.PreferredLanguageMiddleware",
@@ -69,7 +92,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "members.middleware.RequireTwoFactorMiddleware",
+    "members.middleware.OfficerSessionMiddleware",
     "members.middleware.RequirePasswordChangeMiddleware",
 ]
 
@@ -230,10 +253,14 @@ ACCOUNT_SESSION_REMEMBER = None  # the member chooses; "remember me" keeps SESSI
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
 ACCOUNT_RATE_LIMITS = {
-    # A hall of members shares one NAT address: limit per IP generously, per account tightly.
-    "login": "300/m/ip",
-    "login_failed": "60/m/ip,5/5m/key",
-    "reset_password": "30/m/ip,5/m/key",
+    # A hall of 400 members often shares one NAT address: limit per IP generously, per account
+    # tightly (members.adapters keys failed logins by account, card number or e-mail alike).
+    "login": "1000/m/ip",
+    "login_failed": "1000/m/ip,5/5m/key",
+    "reset_password": "200/m/ip,5/m/key",
+    "reset_password_from_key": "200/m/ip",
+    # Wrong six-digit attendance codes, per member (attendance.views.code_entry).
+    "attendance_code": "10/10m/user",
 }
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "hoctap"
@@ -241,13 +268,64 @@ MFA_TOTP_ISSUER = "hoctap"
 MFA_ALLOW_UNVERIFIED_EMAIL = True
 # When on, anyone holding a role above cell level must set up TOTP before using the app.
 HOCTAP_REQUIRE_2FA_ABOVE_CELL = env_bool("HOCTAP_REQUIRE_2FA_ABOVE_CELL", False)
+# Officers (roles above cell level, staff) are logged out after this long without a request.
+HOCTAP_OFFICER_IDLE_SECONDS = int(os.environ.get("HOCTAP_OFFICER_IDLE_SECONDS", str(10 * 3600)))
+ACCOUNT_REAUTHENTICATION_TIMEOUT = int(
+    os.environ.get("HOCTAP_REAUTHENTICATE_AFTER", str(15 * 60))
+)
 
 # Phones stay logged in: a password check costs ~0.3 s of a core (DESIGN), so a hall of
 # members must not log in again every session.
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 180
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("HOCTAP_SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+
+# --- Behind the reverse proxy, over HTTPS -----------------------------------------------------
+
+# How many reverse proxies stand in front of the app (README: one). Their X-Forwarded-For
+# gives the phone's own address to the login limits, and X-Forwarded-Proto says whether the
+# request came over HTTPS (QR codes and links are then built as https://). Never set it when
+# the app is reachable without the proxy: the headers could then be forged.
+HOCTAP_TRUSTED_PROXIES = int(os.environ.get("HOCTAP_TRUSTED_PROXIES", "0"))
+if HOCTAP_TRUSTED_PROXIES:
+    ALLAUTH_TRUSTED_PROXY_COUNT = HOCTAP_TRUSTED_PROXIES
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# HTTPS only: secure cookies, redirect, HSTS (HOCTAP_SECURE_COOKIES is the older name).
+HOCTAP_HTTPS = env_bool("HOCTAP_HTTPS", env_bool("HOCTAP_SECURE_COOKIES", False))
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = HOCTAP_HTTPS
+if HOCTAP_HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # the load balancer's probe on loopback
+    SECURE_HSTS_SECONDS = int(os.environ.get("HOCTAP_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True  # subdomains of this host only
+# Intranet hosts are never on the browsers' public HSTS preload list.
+SILENCED_SYSTEM_CHECKS = ["security.W021"]
+
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# The app's own pages need no inline script or style (static/js/hoctap.js holds the small
+# behaviours); the door scanner needs the camera; QR images and TOTP set-up use data: URIs.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
+HOCTAP_PERMISSIONS_POLICY = (
+    "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), serial=(), "
+    "bluetooth=(), interest-cohort=()"
+)
 
 # --- Internationalisation -------------------------------------------------------------------
 
@@ -313,6 +391,10 @@ HOCTAP_ESSAY_UPLOAD_MAX_BYTES = int(
 )
 # Each organisation confirms its part of the speaker roster at least this often.
 HOCTAP_ROSTER_CONFIRM_DAYS = int(os.environ.get("HOCTAP_ROSTER_CONFIRM_DAYS", "180"))
+# Printing passwords, imports and role changes ask for the password again after this long.
+HOCTAP_REAUTHENTICATE_AFTER = int(os.environ.get("HOCTAP_REAUTHENTICATE_AFTER", str(15 * 60)))
+# A printed first-use password must be used (and replaced) within this many days.
+HOCTAP_TEMPORARY_PASSWORD_DAYS = int(os.environ.get("HOCTAP_TEMPORARY_PASSWORD_DAYS", "14"))
 HOCTAP_IMPORT_MAX_ROWS = int(os.environ.get("HOCTAP_IMPORT_MAX_ROWS", "5000"))
 # Bounds on the work an uploaded file may cause, checked before a parser starts
 # (members/uploads.py). Office files are zip packages: at most this many parts, each and all

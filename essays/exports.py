@@ -5,13 +5,15 @@ from datetime import datetime
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from essays.models import Level
+from essays.models import Essay, Level
 from members.xlsx import PrintableSheet
 
 
-def grade_list_xlsx(title: str, essays, *, now: datetime) -> bytes:
+def grade_list_xlsx(title: str, participants, *, now: datetime) -> bytes:
+    """A row per expected participant (essays.queries.grade_list) and the totals the figures
+    page shows: expected, submitted on time and late, missing, and the three levels."""
     out = PrintableSheet(
-        _("Essay grades"), widths=[6, 28, 16, 26, 36, 12, 14, 10, 14, 40, 24], freeze="C5"
+        _("Essay grades"), widths=[6, 28, 16, 26, 36, 12, 16, 10, 14, 40, 24], freeze="C5"
     )
     out.title(
         _("ESSAY GRADES"),
@@ -34,8 +36,15 @@ def grade_list_xlsx(title: str, essays, *, now: datetime) -> bytes:
         ]
     )
     labels = dict(Level.choices)
-    for number, essay in enumerate(essays.iterator(chunk_size=500), start=1):
-        p = essay.participant
+    statuses = dict(Essay.Status.choices)
+    totals = {"expected": 0, "submitted": 0, "late": 0, **dict.fromkeys(Level.values, 0)}
+    for number, p in enumerate(participants.iterator(chunk_size=500), start=1):
+        submitted = p.submitted_at is not None
+        totals["expected"] += 1
+        totals["submitted"] += submitted
+        totals["late"] += bool(submitted and p.late)
+        if p.level:
+            totals[p.level] += 1
         out.row(
             [
                 number,
@@ -44,11 +53,20 @@ def grade_list_xlsx(title: str, essays, *, now: datetime) -> bytes:
                 p.organization.name,
                 p.session.title,
                 f"{timezone.localtime(p.session.starts_at):%d/%m/%Y}",
-                str(essay.get_status_display()),
-                _("yes") if essay.late else "",
-                str(labels[essay.level]) if essay.level else "",
-                essay.grade_comment or "",
-                essay.grader_name or "",
+                str(statuses[p.essay_status]) if submitted else _("Missing"),
+                _("yes") if submitted and p.late else "",
+                str(labels[p.level]) if p.level else "",
+                p.grade_comment or "",
+                p.grader_name or "",
             ]
         )
+    out.row([_("Expected"), "", "", "", "", "", totals["expected"]], bold=True)
+    out.row(
+        [_("Submitted on time"), "", "", "", "", "", totals["submitted"] - totals["late"]],
+        bold=True,
+    )
+    out.row([_("Submitted late"), "", "", "", "", "", totals["late"]], bold=True)
+    out.row([_("Missing"), "", "", "", "", "", totals["expected"] - totals["submitted"]], bold=True)
+    for level, label in Level.choices:
+        out.row([str(label), "", "", "", "", "", totals[level]], bold=True)
     return out.content()

@@ -15,7 +15,7 @@ def session_links(user, session: StudySession) -> list[SessionLink]:
         return []
     links = []
     ended = session.ends_at <= timezone.now()
-    if ended and session.participants.filter(user=user, removed_at__isnull=True).exists():
+    if ended and session.participants.current().filter(user=user).exists():
         links.append(SessionLink(_("Write my essay"), reverse("essays:write", args=[session.pk])))
     if permissions.can(user, permissions.ESSAYS_GRADE):
         waiting = queries.waiting_count(user, session)

@@ -6,6 +6,7 @@ from datetime import datetime
 from django.db.models import (
     Case,
     Count,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -16,6 +17,7 @@ from django.db.models import (
     When,
 )
 
+from essays import routing
 from essays.models import Essay, Grade, Level, Match
 from members import permissions
 from members.models import User
@@ -36,9 +38,9 @@ class MyEssay:
 def my_essays(user: User, *, now: datetime) -> list[MyEssay]:
     """The user's essays: every ended session of theirs that asks for one, newest first."""
     participations = (
-        Participant.objects.filter(
+        Participant.objects.current()
+        .filter(
             user=user,
-            removed_at__isnull=True,
             session__essay_required=True,
             session__ends_at__lte=now,
         )
@@ -81,10 +83,11 @@ def _latest_grades() -> Prefetch:
 
 
 def grading_queue(user: User, session: StudySession) -> QuerySet[Essay]:
-    """Essays of the session the user may grade, not their own: waiting ones first."""
+    """Essays of the session routed to the user (essays.routing), not their own: waiting
+    ones first."""
     return (
-        permissions.visible_to(user, Essay, permissions.ESSAYS_GRADE)
-        .filter(participant__session=session)
+        routing.with_route(permissions.visible_to(user, Essay, permissions.ESSAYS_GRADE))
+        .filter(routing.routed_to(user), participant__session=session)
         .exclude(participant__user=user)
         .exclude(status=Essay.Status.DRAFT)
         .select_related("participant__user", "participant__organization")
@@ -153,7 +156,7 @@ def session_figures(user: User, session: StudySession) -> tuple[list[FigureRow],
     rows = (
         permissions.visible_to(
             user,
-            Participant.objects.filter(session=session, removed_at__isnull=True),
+            Participant.objects.current().filter(session=session),
             permissions.ESSAYS_VIEW,
         )
         .annotate(level=_latest_level())
@@ -190,30 +193,38 @@ def session_figures(user: User, session: StudySession) -> tuple[list[FigureRow],
 
 def grade_list(
     user: User, *, session: StudySession | None = None, organization=None, start=None, end=None
-):
-    """Essays with their latest grade for the Excel grade list: joined, no query per row."""
-    qs = permissions.visible_to(user, Essay, permissions.ESSAYS_VIEW).filter(
-        participant__removed_at__isnull=True
-    )
+) -> QuerySet[Participant]:
+    """Every expected participant with their essay's state and latest grade, for the Excel
+    grade list: the same rows the figures count (an essay never submitted is missing, whether
+    it was never opened or is still a draft). Joined: no query per row."""
+    qs = permissions.visible_to(user, Participant.objects.current(), permissions.ESSAYS_VIEW)
+    qs = qs.filter(session__essay_required=True)
     if session is not None:
-        qs = qs.filter(participant__session=session)
+        qs = qs.filter(session=session)
     if organization is not None:
-        qs = qs.filter(participant__organization__path__startswith=organization.path)
+        qs = qs.filter(organization__path__startswith=organization.path)
     if start is not None:
-        qs = qs.filter(participant__session__starts_at__gte=start)
+        qs = qs.filter(session__starts_at__gte=start)
     if end is not None:
-        qs = qs.filter(participant__session__starts_at__lt=end)
-    latest = Grade.objects.filter(essay=OuterRef("pk")).order_by("-graded_at", "-pk")
+        qs = qs.filter(session__starts_at__lt=end)
+    latest = Grade.objects.filter(essay=OuterRef("essay")).order_by("-graded_at", "-pk")
     return (
-        qs.select_related("participant__user", "participant__organization", "participant__session")
+        qs.select_related("user", "organization", "session")
         .annotate(
+            essay_status=F("essay__status"),
+            submitted_at=F("essay__submitted_at"),
+            late=F("essay__late"),
             level=Subquery(latest.values("level")[:1]),
             grade_comment=Subquery(latest.values("comment")[:1]),
             grader_name=Subquery(latest.values("grader__full_name")[:1]),
         )
-        .order_by(
-            "participant__session__starts_at",
-            "participant__organization__path",
-            "participant__user__full_name_folded",
-        )
+        .order_by("session__starts_at", "organization__path", "user__full_name_folded")
     )
+
+
+def unassigned_essays(user: User, session: StudySession) -> list[Essay]:
+    """Submitted essays the user oversees whose responsible grader node has nobody in it."""
+    waiting = permissions.visible_to(user, Essay, permissions.ESSAYS_VIEW).filter(
+        participant__session=session, status=Essay.Status.SUBMITTED
+    )
+    return routing.unassigned(waiting.select_related("participant__user"))

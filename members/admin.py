@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from treebeard.admin import TreeAdmin
 from treebeard.forms import movenodeform_factory
@@ -14,6 +15,7 @@ from members.models import (
     RoleAssignment,
     User,
 )
+from members.permissions import sensitive
 
 
 @admin.register(Organization)
@@ -36,8 +38,29 @@ class RoleAssignmentInline(admin.TabularInline):
     autocomplete_fields = ["organization"]
 
 
+class SensitiveChangesAdmin(admin.ModelAdmin):
+    """Changes here hand out access (roles, staff status, passwords): the password is asked
+    again when it was last given too long ago."""
+
+    @method_decorator(sensitive)
+    def changeform_view(self, request, *args, **kwargs):
+        return super().changeform_view(request, *args, **kwargs)
+
+    @method_decorator(sensitive)
+    def delete_view(self, request, *args, **kwargs):
+        return super().delete_view(request, *args, **kwargs)
+
+    @method_decorator(sensitive)
+    def changelist_view(self, request, *args, **kwargs):
+        return super().changelist_view(request, *args, **kwargs)
+
+
 @admin.register(User)
-class UserAdmin(DjangoUserAdmin):
+class UserAdmin(SensitiveChangesAdmin, DjangoUserAdmin):
+    @method_decorator(sensitive)
+    def user_change_password(self, request, *args, **kwargs):
+        return super().user_change_password(request, *args, **kwargs)
+
     ordering = ["full_name_folded"]
     list_display = ["full_name", "party_card_number", "email", "phone", "is_active", "is_staff"]
     list_filter = ["is_active", "is_staff", "is_superuser"]
@@ -67,7 +90,7 @@ class MembershipAdmin(admin.ModelAdmin):
 
 
 @admin.register(RoleAssignment)
-class RoleAssignmentAdmin(admin.ModelAdmin):
+class RoleAssignmentAdmin(SensitiveChangesAdmin):
     list_display = ["user", "role", "organization", "created_at"]
     list_filter = ["role"]
     list_select_related = ["user", "organization"]
@@ -82,7 +105,14 @@ class AuditEntryAdmin(admin.ModelAdmin):
     list_select_related = ["actor"]
     search_fields = ["action", "object_type", "object_id", "actor__full_name"]
 
+    # The record of who changed what is kept whole: nobody edits or deletes it here.
+    def has_add_permission(self, request) -> bool:
+        return False
+
     def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
         return False
 
 

@@ -237,7 +237,10 @@ def _build_tree() -> tuple[Organization, dict[str, Organization], list[Organizat
         cells.append(
             _org(upper, f"{code}-CBCS", DIRECT_CELLS[code], Organization.Kind.GRASSROOTS_CELL)
         )
-    return bloc, uppers, cells
+    # Siblings are kept in name order (node_order_by), which moves paths as they are added:
+    # read every node back once the tree is complete.
+    fresh = Organization.objects.in_bulk([o.pk for o in [bloc, *uppers.values(), *cells]])
+    return fresh[bloc.pk], {c: fresh[u.pk] for c, u in uppers.items()}, [fresh[c.pk] for c in cells]
 
 
 def _ensure_user(password_hash: str, **fields) -> User:
@@ -304,6 +307,16 @@ def seed_demo(members_per_cell: int = 20) -> list[DemoLogin]:
         cards = cell_members[cell.pk]
         roles.append((users_by_card[cards[0]], cell, Role.SECRETARY))
         roles.append((users_by_card[cards[1]], cell, Role.DEPUTY_SECRETARY))
+    # The committee directly above the cells is led too: cell secretaries' essays go there.
+    parents = Organization.objects.filter(
+        path__in={cell.path[: -cell.steplen] for cell in cells}
+    ).order_by("path")
+    for parent in parents:
+        first = next(cell for cell in cells if cell.path.startswith(parent.path))
+        cards = cell_members[first.pk]
+        if len(cards) > 4:  # small demos (tests) have too few members to spare
+            roles.append((users_by_card[cards[3]], parent, Role.SECRETARY))
+            roles.append((users_by_card[cards[4]], parent, Role.DEPUTY_SECRETARY))
 
     admin = _ensure_user(
         password_hash,

@@ -257,16 +257,31 @@ class AuditEntry(models.Model):
         User, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("actor")
     )
     action = models.CharField(_("action"), max_length=64)
+    # The organisation the changed thing belongs to, so that "what was changed by hand in my
+    # subtree" is one indexed query.
+    organization = models.ForeignKey(
+        Organization,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
     object_type = models.CharField(_("object type"), max_length=64)
     object_id = models.CharField(_("object id"), max_length=64)
     before = models.JSONField(_("before"), null=True, blank=True)
     after = models.JSONField(_("after"), null=True, blank=True)
     at = models.DateTimeField(_("at"), default=timezone.now, db_index=True)
 
+    ORG_FIELD = "organization"
+
     class Meta:
         verbose_name = _("audit entry")
         verbose_name_plural = _("audit entries")
-        indexes = [models.Index(fields=["object_type", "object_id"])]
+        indexes = [
+            models.Index(fields=["object_type", "object_id"]),
+            models.Index(fields=["organization", "at"]),
+        ]
 
     def __str__(self) -> str:
         return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_type}#{self.object_id}"
@@ -344,3 +359,22 @@ class QueuedTask(models.Model):
 
     def __str__(self) -> str:
         return f"{self.name} ({self.queued_at:%Y-%m-%d %H:%M})"
+
+
+class FormSubmission(models.Model):
+    """The one-time key of a form already acted on (members.submissions): a double submit is
+    one row of whatever the form creates."""
+
+    key = models.CharField(max_length=80, unique=True)
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="+")
+    result_url = models.CharField(max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now, db_index=True)
+
+    OWNER_FIELD = "user"
+
+    class Meta:
+        verbose_name = _("form submission")
+        verbose_name_plural = _("form submissions")
+
+    def __str__(self) -> str:
+        return self.key

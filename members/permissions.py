@@ -4,7 +4,9 @@ A role held on an organisation grants its actions on that organisation and its w
 A member with no role is granted MEMBER_ACTIONS on their own current cell. Objects in another
 subtree are reported as missing (404), never as forbidden, so their existence does not leak.
 
-Every org-scoped model declares ORG_FIELD, the lookup path from it to its Organization.
+Every org-scoped model declares ORG_FIELD, the lookup path from it to its Organization, and
+may declare ALSO_ORG_FIELDS: other organisations whose roles act on it too (a session's
+organiser runs the attendance of every participant, guests from other cells included).
 """
 
 import time
@@ -161,10 +163,13 @@ def _path_of(obj: Any) -> Iterable[str]:
     org_field = getattr(type(obj), "ORG_FIELD", None)
     if org_field is None:
         raise TypeError(f"{type(obj).__name__} declares no ORG_FIELD")
-    target = obj
-    for part in org_field.split("__"):
-        target = getattr(target, part)
-    return [target.path]
+    paths = []
+    for field in (org_field, *getattr(type(obj), "ALSO_ORG_FIELDS", ())):
+        target = obj
+        for part in field.split("__"):
+            target = getattr(target, part)
+        paths.append(target.path)
+    return paths
 
 
 def can(user: User, action: str, obj: Any = None) -> bool:
@@ -227,6 +232,8 @@ def visible_to(user: User, model_or_qs: type[Model] | QuerySet, action: str) -> 
     if org_field is None:
         raise TypeError(f"{model.__name__} declares neither ORG_FIELD nor OWNER_FIELD")
     q = _subtree_q(f"{org_field}__path", roots)
+    for field in getattr(model, "ALSO_ORG_FIELDS", ()):
+        q |= _subtree_q(f"{field}__path", roots)
     if action not in VIEW_ACTIONS or not _reached_from_below(model):
         return qs.filter(q)
     for field in getattr(model, "VIEW_ORG_FIELDS", ()):

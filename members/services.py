@@ -2,7 +2,7 @@
 
 import secrets
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import IO
 
 from django.conf import settings
@@ -19,6 +19,29 @@ from members.models import AuditEntry, MemberImport, Membership, Notice, Organiz
 from members.text import fold
 
 
+def _organization_id_of(obj: object) -> int | None:
+    """The organisation a changed object belongs to, by its ORG_FIELD (members: their cell)."""
+    if isinstance(obj, Organization):
+        return obj.pk
+    if isinstance(obj, User):
+        return (
+            Membership.objects.current()
+            .filter(user=obj)
+            .values_list("organization_id", flat=True)
+            .first()
+        )
+    org_field = getattr(type(obj), "ORG_FIELD", None)
+    if org_field is None:
+        return None
+    *path, last = org_field.split("__")
+    target = obj
+    for part in path:
+        target = getattr(target, part, None)
+        if target is None:
+            return None
+    return getattr(target, f"{last}_id", None)
+
+
 def record_audit(
     actor: User | None,
     *,
@@ -26,10 +49,12 @@ def record_audit(
     obj: object,
     before: dict | None = None,
     after: dict | None = None,
+    organization: Organization | None = None,
 ) -> AuditEntry:
     return AuditEntry.objects.create(
         actor=actor if actor and actor.is_authenticated else None,
         action=action,
+        organization_id=organization.pk if organization else _organization_id_of(obj),
         object_type=type(obj)._meta.label_lower,
         object_id=str(obj.pk),
         before=before,
@@ -139,6 +164,33 @@ def _check_against_database(
                         "you manage."
                     )
                     % {"value": row.party_card_number},
+                )
+            )
+
+    # A new e-mail on an account is a password reset waiting to happen ("Quên mật khẩu"):
+    # only someone strictly above every role of the account may set it.
+    rekeyed = {
+        row.row: existing[row.party_card_number]
+        for row in parsed.rows
+        if row.email
+        and row.party_card_number in existing
+        and existing[row.party_card_number].pk in manageable
+        and existing[row.party_card_number].email != row.email
+    }
+    allowed = permissions.may_reset_accounts(actor, rekeyed.values())
+    refused = {row: user for row, user in rekeyed.items() if not allowed[user.pk]}
+    if refused:
+        words = who_may_reset(permissions.account_guards(refused.values()))
+        for row, user in refused.items():
+            problems.append(
+                Problem(
+                    row,
+                    column_label("email"),
+                    _(
+                        "The e-mail of %(name)s can only be changed by %(who)s: the account "
+                        "holds a role of its own."
+                    )
+                    % {"name": user.full_name, "who": words[user.pk]},
                 )
             )
 
@@ -290,18 +342,57 @@ def _temporary_password() -> str:
     return "".join(secrets.choice(_SLIP_ALPHABET) for _ in range(10))
 
 
+@dataclass
+class IssuedPasswords:
+    issued: list[tuple[User, str]] = field(default_factory=list)
+    # Accounts the actor may not reset (a peer's or a superior's), with who may.
+    withheld: list[tuple[User, str]] = field(default_factory=list)
+
+
+def who_may_reset(guards: dict[int, permissions.AccountGuard]) -> dict[int, str]:
+    """For each account, who may print it a password or change its e-mail, in words."""
+    paths = {g.guardian_path for g in guards.values() if g.guardian_path}
+    names = dict(Organization.objects.filter(path__in=paths).values_list("path", "name"))
+    words = {}
+    for pk, guard in guards.items():
+        if guard.admins_only:
+            words[pk] = _("an administrator")
+        elif guard.guardian_path:
+            words[pk] = _("the leaders of %(org)s or of an organisation above it") % {
+                "org": names.get(guard.guardian_path, "")
+            }
+        else:
+            words[pk] = _("another leader of the cell")
+    return words
+
+
+def temporary_password_expiry(now=None):
+    return (now or timezone.now()) + timedelta(days=settings.HOCTAP_TEMPORARY_PASSWORD_DAYS)
+
+
 @transaction.atomic
-def issue_temporary_passwords(actor: User, *, members: list[User]) -> list[tuple[User, str]]:
+def issue_temporary_passwords(actor: User, *, members: list[User]) -> IssuedPasswords:
     """New first-use passwords for members the actor manages, to print and hand out; each
-    member must choose their own at the first login. Returns (member, password) pairs."""
-    issued = []
+    member must choose their own at the first login, before the password expires. An account
+    holding a role at or above the actor's is withheld (it would hand the actor that role)."""
     for member in members:
         if not permissions.can(actor, permissions.MEMBERS_IMPORT, member):
             raise MembersError("cell_out_of_scope")
+    allowed = permissions.may_reset_accounts(actor, members)
+    refused = [m for m in members if not allowed[m.pk]]
+    words = who_may_reset(permissions.account_guards(refused)) if refused else {}
+    result = IssuedPasswords(withheld=[(m, words[m.pk]) for m in refused])
+    expires = temporary_password_expiry()
+    for member in members:
+        if not allowed[member.pk]:
+            continue
         password = _temporary_password()
         member.password = make_password(password, hasher="pbkdf2_sha256_temporary")
         member.must_change_password = True
-        member.save(update_fields=["password", "must_change_password"])
+        member.temporary_password_expires_at = expires
+        member.save(
+            update_fields=["password", "must_change_password", "temporary_password_expires_at"]
+        )
         record_audit(actor, action="members.issue_temporary_password", obj=member)
-        issued.append((member, password))
-    return issued
+        result.issued.append((member, password))
+    return result

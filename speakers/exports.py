@@ -14,8 +14,11 @@ def _day(value) -> str:
 
 
 def roster_xlsx(speakers, *, now: datetime) -> bytes:
+    """The roster as printed, and as the roster import reads it back (speakers.imports)."""
     out = PrintableSheet(
-        _("Speakers"), widths=[6, 28, 30, 16, 18, 14, 14, 36, 22, 14, 14, 14], freeze="C4"
+        _("Speakers"),
+        widths=[6, 28, 30, 14, 16, 16, 18, 14, 14, 36, 22, 14, 14, 14],
+        freeze="C4",
     )
     out.title(
         _("SPEAKER ROSTER"),
@@ -26,6 +29,8 @@ def roster_xlsx(speakers, *, now: datetime) -> bytes:
             _("No."),
             _("Full name"),
             _("Organisation"),
+            _("Organisation code"),  # the columns the roster import reads: the file goes back
+            _("Party card number"),
             pgettext("speaker level", "Level"),
             _("Appointment decision"),
             _("Appointed on"),
@@ -43,6 +48,8 @@ def roster_xlsx(speakers, *, now: datetime) -> bytes:
                 number,
                 s.full_name,
                 s.organization.name,
+                s.organization.code,
+                s.user.party_card_number if s.user and s.user.party_card_number else "",
                 str(s.get_level_display()),
                 s.decision_number,
                 _day(s.appointed_on),

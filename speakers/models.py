@@ -1,8 +1,8 @@
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import pgettext_lazy
 
 
 class Speaker(models.Model):
@@ -124,7 +124,7 @@ class Talk(models.Model):
         "study.StudySession", on_delete=models.CASCADE, related_name="talks"
     )
     segment = models.ForeignKey(
-        "study.Segment", on_delete=models.CASCADE, null=True, blank=True, related_name="talks"
+        "study.Segment", on_delete=models.PROTECT, null=True, blank=True, related_name="talks"
     )
     topic = models.CharField(_("topic"), max_length=300)
     materials_url = models.URLField(_("materials link"), blank=True)
@@ -146,11 +146,21 @@ class Talk(models.Model):
     def __str__(self) -> str:
         return f"{self.speaker}: {self.topic}"
 
+    @classmethod
+    def change_conflict(cls, row, change) -> str | None:
+        """A talk keeps its segment's times: the segment cannot move under it (members.records)."""
+        if row._meta.label != "study.Segment":
+            return None
+        moved = (change.starts_at, change.ends_at) != (row.starts_at, row.ends_at)
+        if moved and cls.objects.filter(segment=row).exists():
+            return gettext("talks are scheduled in it (remove them, move it, then add them again)")
+        return None
+
 
 class Feedback(models.Model):
     """An attendee's rating of a talk: once each; the speaker never sees who wrote it."""
 
-    talk = models.ForeignKey(Talk, on_delete=models.CASCADE, related_name="feedback")
+    talk = models.ForeignKey(Talk, on_delete=models.PROTECT, related_name="feedback")
     author = models.ForeignKey("members.User", on_delete=models.CASCADE, related_name="+")
     content = models.PositiveSmallIntegerField(_("content"))
     relevance = models.PositiveSmallIntegerField(_("relevance to practice"))

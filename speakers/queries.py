@@ -6,11 +6,14 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db.models import Avg, Count, Exists, Max, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractYear
+from django.utils import timezone
 
+from attendance import outcomes
 from members import permissions
 from members.models import Membership, Organization, User
 from members.text import fold
 from speakers.models import Feedback, RosterConfirmation, Speaker, Talk, Training
+from study.models import Participant, StudySession
 
 TERM_WARNING = timedelta(days=90)
 NO_TALK = timedelta(days=365)
@@ -26,9 +29,25 @@ def roster(user: User, *, search: str = "", status: str = "") -> QuerySet[Speake
     folded = fold(search)
     if folded:
         qs = qs.filter(Q(full_name__icontains=search.strip()) | Q(topics__icontains=search.strip()))
-    return qs.annotate(
-        last_talk=Max("talks__starts_at"), last_training=Max("trainings__held_on")
-    ).order_by("organization__path", "full_name")
+    return (
+        qs.select_related("user")
+        .annotate(
+            last_talk=Max("talks__starts_at", filter=_given("talks__")),
+            last_training=Max("trainings__held_on"),
+        )
+        .order_by("organization__path", "full_name")
+    )
+
+
+def _given(prefix: str = "", *, on: date | None = None) -> Q:
+    """A talk given: it has begun (by `on`, or now), and its session was not cancelled; a
+    talk still to come is not one."""
+    started = (
+        Q(**{f"{prefix}starts_at__date__lte": on})
+        if on is not None
+        else Q(**{f"{prefix}starts_at__lte": timezone.now()})
+    )
+    return started & ~Q(**{f"{prefix}session__status": StudySession.Status.CANCELLED})
 
 
 @dataclass
@@ -50,7 +69,9 @@ def health(user: User, *, today: date) -> Health:
         .filter(status=Speaker.Status.ACTIVE)
         .select_related("organization")
     )
-    recent_talk = Talk.objects.filter(speaker=OuterRef("pk"), starts_at__date__gte=today - NO_TALK)
+    recent_talk = Talk.objects.filter(
+        _given(on=today), speaker=OuterRef("pk"), starts_at__date__gte=today - NO_TALK
+    )
     recent_training = Training.objects.filter(
         speaker=OuterRef("pk"), held_on__gte=today - NO_TRAINING
     )
@@ -153,9 +174,23 @@ def anonymous_comments(speaker: Speaker) -> list[str]:
 
 
 def talks_to_rate(user: User, session) -> list[Talk]:
-    """Talks of a session the user attended and has not rated yet."""
+    """Talks of a session the user has not rated yet, each marked `attended` (only those who
+    attended the talk's segment, or any segment of a talk without one, may rate it)."""
     rated = Feedback.objects.filter(talk=OuterRef("pk"), author=user)
-    return list(session.talks.select_related("speaker", "segment").filter(~Exists(rated)))
+    talks = list(session.talks.select_related("speaker", "segment").filter(~Exists(rated)))
+    attended = attended_segments(user, session)
+    for talk in talks:
+        talk.attended = talk.segment_id in attended if talk.segment_id else bool(attended)
+    return talks
+
+
+def attended_segments(user: User, session) -> set[int]:
+    """The segments of the session the user attended (attendance.outcomes)."""
+    participant = Participant.objects.current().filter(session=session, user=user).first()
+    if participant is None:
+        return set()
+    [attendance] = outcomes.attendance_of([participant], now=timezone.now())
+    return {r.segment.pk for r in attendance.segments if r.status in outcomes.ATTENDED}
 
 
 def my_speaker_records(user: User) -> QuerySet[Speaker]:

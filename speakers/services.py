@@ -9,12 +9,12 @@ from django.db.models import Q
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from attendance.models import CheckIn, Direction
 from members import permissions, uploads
 from members.imports import Problem
 from members.models import Organization, User
 from members.services import record_audit
 from members.text import fold, nfc
+from speakers import queries
 from speakers.errors import SpeakerError
 from speakers.imports import ParsedRoster, RosterFileError, parse_roster
 from speakers.models import (
@@ -225,12 +225,8 @@ def give_feedback(
     ratings = {"content": content, "relevance": relevance, "clarity": clarity}
     if any(not isinstance(v, int) or not 1 <= v <= 5 for v in ratings.values()):
         raise SpeakerError("rating_out_of_range")
-    attended = CheckIn.objects.filter(
-        participant__user=actor, participant__session=talk.session, direction=Direction.IN
-    )
-    if talk.segment_id:
-        attended = attended.filter(segment_id=talk.segment_id)
-    if not attended.exists():
+    attended = queries.attended_segments(actor, talk.session)
+    if not (talk.segment_id in attended if talk.segment_id else attended):
         raise SpeakerError("did_not_attend")
     try:
         with transaction.atomic():
@@ -292,8 +288,15 @@ def _resolve(actor: User, parsed) -> tuple[dict, dict, dict]:
             code__in=codes
         )
     }
+    # A card links a speaker to an account only with the same name and within the actor's
+    # organisations: anything else is one message that names nobody.
     cards = {row.values["card"] for row in parsed.rows if row.values["card"]}
-    users = {u.party_card_number: u for u in User.objects.filter(party_card_number__in=cards)}
+    users = {
+        (u.party_card_number, u.full_name_folded): u
+        for u in permissions.visible_to(
+            actor, User.objects.filter(is_active=True), permissions.SPEAKERS_MANAGE
+        ).filter(party_card_number__in=cards)
+    }
     for row in parsed.rows:
         if row.values["organization"] and row.values["organization"] not in orgs:
             parsed.problems.append(
@@ -303,10 +306,12 @@ def _resolve(actor: User, parsed) -> tuple[dict, dict, dict]:
                     str(_("Unknown organisation code, or one whose roster you do not keep.")),
                 )
             )
-        if row.values["card"] and row.values["card"] not in users:
+        key = (row.values["card"], fold(row.values["full_name"]))
+        row.values["account"] = users.get(key)
+        if row.values["card"] and row.values["account"] is None:
             parsed.problems.append(
                 Problem(
-                    row.row, str(_("Party card number")), str(_("No member has this card number."))
+                    row.row, str(_("Party card number")), SpeakerError("card_not_matched").message
                 )
             )
     existing = {
@@ -356,7 +361,7 @@ def _write_roster(
     roster_import = RosterImport.objects.select_for_update().get(pk=roster_import.pk)
     if roster_import.applied_at is not None:
         raise SpeakerError("import_already_applied")
-    orgs, users, existing = _resolve(actor, parsed)
+    orgs, _users, existing = _resolve(actor, parsed)
     if parsed.problems:
         raise SpeakerError("import_has_errors")
     created = updated = 0
@@ -371,7 +376,7 @@ def _write_roster(
             appointed_on=values["appointed_on"],
             term_ends_on=values["term_ends_on"],
             topics=values["topics"],
-            user=users.get(values["card"]),
+            user=values["account"],
         )
         speaker = existing.get((org.pk, fold(values["full_name"])))
         if speaker is None:

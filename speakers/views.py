@@ -10,6 +10,7 @@ from members import queries as member_queries
 from members.errors import UploadError
 from members.models import Organization, User
 from members.permissions import login_only, requires
+from members.submissions import once
 from members.xlsx import xlsx_response
 from speakers import exports, queries, services
 from speakers.errors import SpeakerError
@@ -80,11 +81,13 @@ def _speaker_form_page(request, *, speaker: Speaker | None):
 
 
 @requires(permissions.SPEAKERS_MANAGE)
+@once
 def create(request):
     return _speaker_form_page(request, speaker=None)
 
 
 @requires(permissions.SPEAKERS_MANAGE)
+@once
 def edit(request, pk: int):
     speaker = permissions.get_for(request.user, Speaker, permissions.SPEAKERS_MANAGE, pk=pk)
     return _speaker_form_page(request, speaker=speaker)
@@ -115,6 +118,7 @@ def detail(request, pk: int):
 
 @require_POST
 @requires(permissions.SPEAKERS_MANAGE)
+@once
 def change_status(request, pk: int):
     speaker = permissions.get_for(request.user, Speaker, permissions.SPEAKERS_MANAGE, pk=pk)
     form = StatusForm(request.POST)
@@ -126,6 +130,7 @@ def change_status(request, pk: int):
 
 @require_POST
 @requires(permissions.SPEAKERS_MANAGE)
+@once
 def add_training(request, pk: int):
     speaker = permissions.get_for(request.user, Speaker, permissions.SPEAKERS_MANAGE, pk=pk)
     form = TrainingForm(request.POST)
@@ -154,6 +159,7 @@ def health(request):
 
 @require_POST
 @requires(permissions.SPEAKERS_MANAGE)
+@once
 def confirm(request, org_pk: int):
     organization = permissions.get_for(
         request.user, Organization, permissions.SPEAKERS_MANAGE, pk=org_pk
@@ -166,6 +172,7 @@ def confirm(request, org_pk: int):
 
 
 @requires(permissions.SPEAKERS_VIEW)
+@once
 def talks(request, session_pk: int):
     session = session_for(request.user, session_pk)
     if not permissions.can(request.user, permissions.STUDY_SCHEDULE, session):
@@ -194,6 +201,7 @@ def talks(request, session_pk: int):
 
 
 @login_only
+@once
 def feedback(request, session_pk: int):
     session = session_for(request.user, session_pk)
     talks = queries.talks_to_rate(request.user, session)

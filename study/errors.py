@@ -42,6 +42,27 @@ class StudyError(DomainError):
         "not_a_participant": _("%(name)s is not an expected participant of this session."),
         "already_participant": _("%(name)s is already an expected participant."),
         "member_out_of_reach": _("You do not manage this member."),
+        "guest_without_cell": _(
+            "%(name)s belongs to no Party cell on the platform, so cannot be added as a guest."
+        ),
+        "host_unknown": _(
+            "No member of your organisations has the card number %(card)s (connection point host)."
+        ),
+        "stale_form": _(
+            "The session was changed by someone else meanwhile. Reload the page and make your "
+            "change again."
+        ),
+        "segment_holds_records": _(
+            "%(name)s cannot be removed: it holds %(records)s. Those records are kept."
+        ),
+        "point_holds_records": _(
+            "The connection point “%(place)s” cannot be removed or given to another "
+            "organisation: it holds %(records)s."
+        ),
+        "segment_move_conflict": _(
+            "The times of %(name)s cannot change this way: %(reasons)s. Choose times that still "
+            "hold them."
+        ),
         "programme_out_of_reach": _("You cannot keep action programmes for this organisation."),
         "programme_exists": _("%(organization)s already has an action programme for %(number)s."),
         "bad_progress": _("Choose one of: not started, in progress, done."),

@@ -60,6 +60,7 @@ class SessionForm(forms.Form):
 
 
 class SegmentForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)  # kept across edits
     name = forms.CharField(label=_("Segment"), max_length=100)
     starts_at = datetime_field(_("Starts at"))
     ends_at = datetime_field(_("Ends at"))
@@ -69,6 +70,7 @@ class SegmentForm(forms.Form):
 
 
 class PointForm(forms.Form):
+    id = forms.IntegerField(required=False, widget=forms.HiddenInput)  # kept across edits
     organization = OrganizationChoiceField(
         label=_("Organisation"), queryset=Organization.objects.none()
     )
@@ -82,8 +84,10 @@ class PointForm(forms.Form):
         self.fields["organization"].queryset = organizations
 
 
-SegmentFormSet = formset_factory(SegmentForm, extra=2, min_num=1, max_num=6, validate_min=True)
-PointFormSet = formset_factory(PointForm, extra=2, max_num=50)
+SegmentFormSet = formset_factory(
+    SegmentForm, extra=2, min_num=1, max_num=6, validate_min=True, can_delete=True
+)
+PointFormSet = formset_factory(PointForm, extra=2, max_num=50, can_delete=True)
 
 
 class AddParticipantForm(forms.Form):

@@ -1,3 +1,5 @@
+from datetime import timedelta
+
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -139,6 +141,9 @@ class StudySession(models.Model):
 class Segment(models.Model):
     """A part of a session (morning, afternoon); attendance is judged per segment."""
 
+    # Members may still check out this long after the segment ends.
+    CHECKOUT_GRACE = timedelta(minutes=30)
+
     session = models.ForeignKey(
         StudySession, on_delete=models.CASCADE, related_name="segments", verbose_name=_("session")
     )
@@ -216,12 +221,28 @@ class ConnectionPoint(models.Model):
         return f"{self.place} ({self.organization})"
 
 
+class ParticipantQuerySet(models.QuerySet):
+    def current(self) -> "ParticipantQuerySet":
+        """The one definition of "expected at a session now": everyone in the audience when it
+        was published, plus those added since, minus those removed (history is kept)."""
+        return self.filter(CURRENT_PARTICIPATION)
+
+
+# The same rule across a join: current_participation("session__participants").
+CURRENT_PARTICIPATION = models.Q(removed_at__isnull=True)
+
+
+def current_participation(prefix: str) -> models.Q:
+    return models.Q(**{f"{prefix}__removed_at__isnull": True})
+
+
 class Participant(models.Model):
     """An expected participant, fixed when the session is published; changes are explicit."""
 
     class Source(models.TextChoices):
         AUDIENCE = "audience", _("From the audience at publication")
         ADDED = "added", _("Added later")
+        GUEST = "guest", _("Guest from another organisation")
 
     session = models.ForeignKey(
         StudySession,
@@ -246,7 +267,10 @@ class Participant(models.Model):
     added_at = models.DateTimeField(_("added at"), default=timezone.now)
     removed_at = models.DateTimeField(_("removed at"), null=True, blank=True)
 
-    ORG_FIELD = "organization"
+    objects = ParticipantQuerySet.as_manager()
+
+    ORG_FIELD = "organization"  # their own cell: its figures count them, guests included
+    ALSO_ORG_FIELDS = ("session__organizer",)  # the organiser runs its session's attendance
 
     class Meta:
         verbose_name = _("participant")

@@ -1,11 +1,14 @@
 """Reads of the study app, scoped to what the user may see and pre-joined."""
 
+from dataclasses import dataclass
 from datetime import date, datetime
 
 from django.db.models import Case, Count, Prefetch, Q, QuerySet, Value, When
+from django.utils import formats, timezone
+from django.utils.translation import gettext, gettext_lazy
 
 from members import permissions
-from members.models import Organization, User
+from members.models import AuditEntry, Organization, User
 from members.text import fold
 from study.models import (
     ActionItem,
@@ -15,6 +18,7 @@ from study.models import (
     Participant,
     Segment,
     StudySession,
+    current_participation,
 )
 
 
@@ -29,7 +33,7 @@ def sessions_visible_to(user: User) -> QuerySet[StudySession]:
         .select_related("organizer")
         .annotate(
             expected=Count(
-                "participants", filter=Q(participants__removed_at__isnull=True), distinct=True
+                "participants", filter=current_participation("participants"), distinct=True
             )
         )
     )
@@ -76,22 +80,22 @@ def _points() -> QuerySet[ConnectionPoint]:
 
 def participants_of(session: StudySession) -> QuerySet[Participant]:
     return (
-        session.participants.filter(removed_at__isnull=True)
+        session.participants.current()
         .select_related("user", "organization")
         .order_by("organization__path", "user__full_name_folded")
     )
 
 
 def my_participation(user: User, session: StudySession) -> Participant | None:
-    return session.participants.filter(user=user, removed_at__isnull=True).first()
+    return session.participants.current().filter(user=user).first()
 
 
 def upcoming_for_member(user: User, *, now: datetime, limit: int = 5) -> list[StudySession]:
     """The member's own expected sessions that have not ended, for the home page."""
     return list(
         StudySession.objects.filter(
+            current_participation("participants"),
             participants__user=user,
-            participants__removed_at__isnull=True,
             ends_at__gte=now,
             status__in=[
                 StudySession.Status.PUBLISHED,
@@ -108,7 +112,7 @@ def upcoming_for_member(user: User, *, now: datetime, limit: int = 5) -> list[St
 def calendar_sessions(user: User) -> QuerySet[StudySession]:
     """What the user's iCalendar feed holds: sessions they are expected at, once announced."""
     return (
-        StudySession.objects.filter(participants__user=user, participants__removed_at__isnull=True)
+        StudySession.objects.filter(current_participation("participants"), participants__user=user)
         .exclude(status=StudySession.Status.DRAFT)
         .select_related("organizer")
         .prefetch_related(_segments(), "documents")
@@ -150,3 +154,101 @@ def programme_items(programme: ActionProgramme, *, today: date) -> QuerySet[Acti
     return programme.items.annotate(
         is_overdue=Case(When(overdue, then=Value(True)), default=Value(False))
     ).order_by("-is_overdue", "deadline", "pk")
+
+
+# --- A session's history ----------------------------------------------------------------------
+
+_HISTORY_LABELS = {
+    "title": gettext_lazy("Title"),
+    "status": gettext_lazy("Status"),
+    "mode": gettext_lazy("Mode"),
+    "venue": gettext_lazy("Venue"),
+    "meeting_url": gettext_lazy("Meeting link"),
+    "starts_at": gettext_lazy("Starts at"),
+    "ends_at": gettext_lazy("Ends at"),
+    "essay_required": gettext_lazy("Essay required"),
+    "essay_deadline": gettext_lazy("Essay deadline"),
+    "audience": gettext_lazy("Audience"),
+    "documents": gettext_lazy("Documents studied"),
+    "segments": gettext_lazy("Segments"),
+    "points": gettext_lazy("Connection points"),
+}
+_HISTORY_ACTIONS = {
+    "study.create_session": gettext_lazy("Created"),
+    "study.update_session": gettext_lazy("Changed"),
+    "study.publish_session": gettext_lazy("Published"),
+    "study.start_session": gettext_lazy("Started"),
+    "study.close_session": gettext_lazy("Closed"),
+    "study.cancel_session": gettext_lazy("Cancelled"),
+}
+
+
+@dataclass
+class Change:
+    label: str
+    before: str
+    after: str
+
+
+@dataclass
+class HistoryEntry:
+    at: datetime
+    actor: str
+    action: str
+    changes: list[Change]
+
+
+def _moment(value: str) -> str:
+    return formats.date_format(timezone.localtime(datetime.fromisoformat(value)), "H:i d/m/Y")
+
+
+def _history_text(key: str, value) -> str:
+    if value in (None, "", []):
+        return "—"
+    if key in ("starts_at", "ends_at", "essay_deadline"):
+        return _moment(value)
+    if key == "mode":
+        return str(StudySession.Mode(value).label)
+    if key == "status":
+        return str(StudySession.Status(value).label)
+    if key == "segments":
+        return "; ".join(
+            f"{s['name']} {_moment(s['starts_at'])} - {_moment(s['ends_at'])}" for s in value
+        )
+    if key == "points":
+        return "; ".join(f"{p['place']} ({p['organization']})" for p in value)
+    if isinstance(value, bool):
+        return gettext("yes") if value else gettext("no")
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    return str(value)
+
+
+def session_history(session: StudySession, *, limit: int = 50) -> list[HistoryEntry]:
+    """Who changed the session, when, and each field before and after: newest first."""
+    entries = (
+        AuditEntry.objects.filter(
+            object_type=StudySession._meta.label_lower,
+            object_id=str(session.pk),
+            action__in=_HISTORY_ACTIONS,
+        )
+        .select_related("actor")
+        .order_by("-at", "-pk")[:limit]
+    )
+    history = []
+    for entry in entries:
+        before, after = entry.before or {}, entry.after or {}
+        changes = [
+            Change(str(label), _history_text(key, before[key]), _history_text(key, after[key]))
+            for key, label in _HISTORY_LABELS.items()
+            if key in before and key in after and before[key] != after[key]
+        ]
+        history.append(
+            HistoryEntry(
+                at=entry.at,
+                actor=entry.actor.full_name if entry.actor else "",
+                action=str(_HISTORY_ACTIONS[entry.action]),
+                changes=changes,
+            )
+        )
+    return history

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from members import permissions, uploads
+from members import permissions, records, uploads
 from members.models import Membership, Organization, User
 from members.services import record_audit
 from members.text import nfc
@@ -75,9 +75,11 @@ class SegmentSpec:
     checkin_opens_at: datetime | None = None
     late_after: datetime | None = None
     has_checkout: bool = False
+    id: int | None = None  # an existing segment of the session, kept with its records
 
     def complete(self) -> "SegmentSpec":
         return SegmentSpec(
+            id=self.id,
             name=nfc(self.name).strip(),
             starts_at=self.starts_at,
             ends_at=self.ends_at,
@@ -92,6 +94,7 @@ class PointSpec:
     organization: Organization
     place: str
     host: User | None = None
+    id: int | None = None  # an existing connection point of the session
 
 
 @dataclass
@@ -163,28 +166,83 @@ def _validate(actor: User, spec: SessionSpec) -> list[SegmentSpec]:
 
 
 def _write_parts(session: StudySession, spec: SessionSpec, segments: list[SegmentSpec]) -> None:
+    """Audience and documents replaced; segments and points reconciled by id, so that what
+    happened in them (check-ins, excuses, prompts, talks, feedback) stays attached."""
     session.audience.set(spec.audience)
     session.documents.set(spec.documents or [])
-    session.segments.all().delete()
-    Segment.objects.bulk_create(
-        Segment(
-            session=session,
-            name=s.name,
-            starts_at=s.starts_at,
-            ends_at=s.ends_at,
-            checkin_opens_at=s.checkin_opens_at,
-            late_after=s.late_after,
-            has_checkout=s.has_checkout,
-        )
-        for s in segments
-    )
-    session.connection_points.all().delete()
-    ConnectionPoint.objects.bulk_create(
-        ConnectionPoint(
-            session=session, organization=p.organization, place=nfc(p.place).strip(), host=p.host
-        )
-        for p in spec.points or []
-    )
+    _reconcile_segments(session, segments)
+    _reconcile_points(session, spec.points or [])
+
+
+_SEGMENT_FIELDS = ("name", "starts_at", "ends_at", "checkin_opens_at", "late_after", "has_checkout")
+
+
+def _held(row) -> str:
+    return ", ".join(f"{count} {name}" for name, count in records.records_held(row))
+
+
+def _reconcile_segments(session: StudySession, segments: list[SegmentSpec]) -> None:
+    existing = {s.pk: s for s in Segment.objects.select_for_update().filter(session=session)}
+    if any(s.id is not None and s.id not in existing for s in segments):
+        raise StudyError("stale_form")
+    kept = {s.id for s in segments if s.id is not None}
+    for segment in existing.values():
+        if segment.pk not in kept:
+            held = _held(segment)
+            if held:
+                raise StudyError("segment_holds_records", name=segment.name, records=held)
+            segment.delete()
+    for spec in segments:
+        if spec.id is None:
+            Segment.objects.create(
+                session=session, **{name: getattr(spec, name) for name in _SEGMENT_FIELDS}
+            )
+            continue
+        segment = existing[spec.id]
+        changed = [f for f in _SEGMENT_FIELDS if getattr(segment, f) != getattr(spec, f)]
+        if not changed:
+            continue
+        conflicts = records.change_conflicts(segment, spec)
+        if conflicts:
+            raise StudyError(
+                "segment_move_conflict", name=segment.name, reasons="; ".join(conflicts)
+            )
+        for name in changed:
+            setattr(segment, name, getattr(spec, name))
+        segment.save(update_fields=changed)
+
+
+def _reconcile_points(session: StudySession, points: list[PointSpec]) -> None:
+    existing = {
+        p.pk: p for p in ConnectionPoint.objects.select_for_update().filter(session=session)
+    }
+    if any(p.id is not None and p.id not in existing for p in points):
+        raise StudyError("stale_form")
+    kept = {p.id for p in points if p.id is not None}
+    for point in existing.values():
+        if point.pk not in kept:
+            held = _held(point)
+            if held:
+                raise StudyError("point_holds_records", place=point.place, records=held)
+            point.delete()
+    for spec in points:
+        values = {
+            "organization": spec.organization,
+            "place": nfc(spec.place).strip(),
+            "host": spec.host,
+        }
+        if spec.id is None:
+            ConnectionPoint.objects.create(session=session, **values)
+            continue
+        point = existing[spec.id]
+        changed = [name for name, value in values.items() if getattr(point, name) != value]
+        if "organization" in changed and records.records_held(point):
+            # Arrivals recorded at a point belong to the organisation that hosted it.
+            raise StudyError("point_holds_records", place=point.place, records=_held(point))
+        for name in changed:
+            setattr(point, name, values[name])
+        if changed:
+            point.save(update_fields=changed)
 
 
 def _fields(spec: SessionSpec) -> dict:
@@ -202,6 +260,7 @@ def _fields(spec: SessionSpec) -> dict:
 
 
 def _snapshot(session: StudySession) -> dict:
+    """What a participant would notice of a session, kept in its history before and after."""
     return {
         "title": session.title,
         "status": session.status,
@@ -210,6 +269,24 @@ def _snapshot(session: StudySession) -> dict:
         "venue": session.venue,
         "meeting_url": session.meeting_url,
         "mode": session.mode,
+        "essay_required": session.essay_required,
+        "essay_deadline": session.essay_deadline.isoformat() if session.essay_deadline else None,
+        "audience": sorted(o.name for o in session.audience.all()),
+        "documents": sorted(d.number for d in session.documents.all()),
+        "segments": [
+            {
+                "id": s.pk,
+                "name": s.name,
+                "starts_at": s.starts_at.isoformat(),
+                "ends_at": s.ends_at.isoformat(),
+                "has_checkout": s.has_checkout,
+            }
+            for s in session.segments.order_by("starts_at")
+        ],
+        "points": [
+            {"id": p.pk, "place": p.place, "organization": p.organization.name}
+            for p in session.connection_points.select_related("organization").order_by("pk")
+        ],
     }
 
 
@@ -368,11 +445,48 @@ def add_participant(actor: User, *, session: StudySession, user: User) -> Partic
 
 
 @transaction.atomic
+def add_guest(actor: User, *, session: StudySession, user: User) -> Participant:
+    """Someone who came without being expected joins the session's list at the organiser's
+    decision: a member the organiser manages is simply added; a member of another organisation
+    (a visitor, someone transferred, an officer from above) is a guest. Their own cell is kept,
+    so its figures count them; the organiser runs their attendance here."""
+    session = StudySession.objects.select_for_update().get(pk=session.pk)
+    if not permissions.can(actor, permissions.ATTENDANCE_RUN, session):
+        raise StudyError("organizer_out_of_reach")
+    if session.status not in (StudySession.Status.PUBLISHED, StudySession.Status.RUNNING):
+        raise StudyError("not_editable", status=session.get_status_display().lower())
+    cell = Membership.objects.current().filter(user=user).values_list("organization", flat=True)
+    if not user.is_active or not cell:
+        raise StudyError("guest_without_cell", name=user.full_name)
+    participant, created = Participant.objects.get_or_create(
+        session=session,
+        user=user,
+        defaults={
+            "organization_id": cell[0],
+            "source": Participant.Source.ADDED
+            if permissions.can(actor, permissions.MEMBERS_VIEW_MEMBER, user)
+            else Participant.Source.GUEST,
+        },
+    )
+    if not created and participant.removed_at is None:
+        return participant
+    if not created:
+        participant.removed_at = None
+        participant.save(update_fields=["removed_at"])
+    record_audit(
+        actor,
+        action="study.add_guest",
+        obj=participant,
+        after={"user": user.pk},
+        organization=session.organizer,
+    )
+    return participant
+
+
+@transaction.atomic
 def remove_participant(actor: User, *, session: StudySession, user: User) -> Participant:
     participant = (
-        Participant.objects.select_for_update()
-        .filter(session=session, user=user, removed_at__isnull=True)
-        .first()
+        Participant.objects.current().select_for_update().filter(session=session, user=user).first()
     )
     if participant is None:
         raise StudyError("not_a_participant", name=user.full_name)

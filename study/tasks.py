@@ -36,7 +36,8 @@ def send_session_notice(session_id: int, kind: str, revision: int | None = None)
         return 0  # a newer change superseded this one and has its own notice queued
     users = [
         p.user
-        for p in session.participants.filter(removed_at__isnull=True, user__is_active=True)
+        for p in session.participants.current()
+        .filter(user__is_active=True)
         .select_related("user")
         .order_by("pk")
     ]

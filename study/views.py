@@ -9,9 +9,11 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from members import permissions
+from members import queries as member_queries
 from members.errors import UploadError
 from members.models import Organization, User
 from members.permissions import login_only, public, requires
+from members.submissions import once
 from study import queries, services
 from study.calendar import session_feed
 from study.errors import StudyError
@@ -28,7 +30,14 @@ from study.forms import (
     SegmentFormSet,
     SessionForm,
 )
-from study.models import ActionItem, ActionProgramme, Document, DocumentAttachment, StudySession
+from study.models import (
+    ActionItem,
+    ActionProgramme,
+    Document,
+    DocumentAttachment,
+    StudySession,
+    current_participation,
+)
 from study.services import PointSpec, SegmentSpec, SessionSpec
 
 
@@ -117,20 +126,30 @@ def session_detail(request, pk: int):
             "participants": queries.participants_of(session) if can_schedule else None,
             "add_form": AddParticipantForm(),
             "links": session_links(request.user, session),
+            "history": queries.session_history(session),
         },
     )
 
 
-def _spec(form, segments, points) -> SessionSpec:
+def _spec(user, form, segments, points) -> SessionSpec:
     data = form.cleaned_data
-    hosts = {
-        u.party_card_number: u
-        for u in User.objects.filter(
-            party_card_number__in=[
-                p.cleaned_data["host_card"] for p in points.forms if p.cleaned_data.get("host_card")
-            ]
-        )
-    }
+    kept_points = [
+        f.cleaned_data for f in points.forms if f.cleaned_data and not f.cleaned_data.get("DELETE")
+    ]
+    hosts = {}
+    for point in kept_points:
+        card = point.get("host_card", "").strip()
+        if card:
+            # Only a member within the organiser's reach can host: an unknown card and one
+            # from another subtree read the same.
+            host = (
+                member_queries.members_visible_to(user, action=permissions.MEMBERS_VIEW_MEMBER)
+                .filter(party_card_number=card)
+                .first()
+            )
+            if host is None:
+                raise StudyError("host_unknown", card=card)
+            hosts[card] = host
     return SessionSpec(
         title=data["title"],
         organizer=data["organizer"],
@@ -144,18 +163,18 @@ def _spec(form, segments, points) -> SessionSpec:
         essay_required=data["essay_required"],
         essay_deadline=data["essay_deadline"],
         segments=[
-            SegmentSpec(**f.cleaned_data)
+            SegmentSpec(**{k: v for k, v in f.cleaned_data.items() if k != "DELETE"})
             for f in segments.forms
             if f.cleaned_data and not f.cleaned_data.get("DELETE")
         ],
         points=[
             PointSpec(
-                organization=f.cleaned_data["organization"],
-                place=f.cleaned_data["place"],
-                host=hosts.get(f.cleaned_data.get("host_card")),
+                id=p.get("id"),
+                organization=p["organization"],
+                place=p["place"],
+                host=hosts.get(p.get("host_card", "").strip()),
             )
-            for f in points.forms
-            if f.cleaned_data
+            for p in kept_points
         ],
     )
 
@@ -171,7 +190,7 @@ def _session_form_page(request, *, session: StudySession | None):
     )
     if data is not None and form.is_valid() and segments.is_valid() and points.is_valid():
         try:
-            spec = _spec(form, segments, points)
+            spec = _spec(request.user, form, segments, points)
             if session is None:
                 session = services.create_session(request.user, spec=spec)
                 messages.success(
@@ -209,6 +228,7 @@ def _initial(session: StudySession | None):
     }
     segments = [
         {
+            "id": s.pk,
             "name": s.name,
             "starts_at": local(s.starts_at),
             "ends_at": local(s.ends_at),
@@ -220,6 +240,7 @@ def _initial(session: StudySession | None):
     ]
     points = [
         {
+            "id": p.pk,
             "organization": p.organization,
             "place": p.place,
             "host_card": p.host.party_card_number if p.host else "",
@@ -230,11 +251,13 @@ def _initial(session: StudySession | None):
 
 
 @requires(permissions.STUDY_SCHEDULE)
+@once
 def session_create(request):
     return _session_form_page(request, session=None)
 
 
 @requires(permissions.STUDY_SCHEDULE)
+@once
 def session_edit(request, pk: int):
     session = permissions.get_for(request.user, StudySession, permissions.STUDY_SCHEDULE, pk=pk)
     if not session.is_editable:
@@ -266,6 +289,7 @@ def session_status(request, pk: int):
 
 @require_POST
 @requires(permissions.STUDY_SCHEDULE)
+@once
 def participant_add(request, pk: int):
     session = permissions.get_for(request.user, StudySession, permissions.STUDY_SCHEDULE, pk=pk)
     form = AddParticipantForm(request.POST)
@@ -288,10 +312,10 @@ def participant_remove(request, pk: int, user_pk: int):
     session = permissions.get_for(request.user, StudySession, permissions.STUDY_SCHEDULE, pk=pk)
     # Only someone on this session's list: any other id is "not found", naming nobody.
     member = get_object_or_404(
-        User,
+        User.objects.filter(
+            current_participation("study_participations"), study_participations__session=session
+        ),
         pk=user_pk,
-        study_participations__session=session,
-        study_participations__removed_at__isnull=True,
     )
     try:
         services.remove_participant(request.user, session=session, user=member)
@@ -326,6 +350,7 @@ def document_list(request):
 
 
 @requires(permissions.STUDY_MANAGE_DOCUMENTS)
+@once
 def document_create(request):
     form = DocumentForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -354,6 +379,7 @@ def programme_list(request):
 
 
 @requires(permissions.STUDY_MANAGE_PROGRAMMES)
+@once
 def programme_create(request):
     organizations = permissions.visible_to(
         request.user, Organization, permissions.STUDY_MANAGE_PROGRAMMES
@@ -370,6 +396,7 @@ def programme_create(request):
 
 
 @requires(permissions.STUDY_VIEW_PROGRAMMES)
+@once
 def programme_detail(request, pk: int):
     programme = permissions.get_for(
         request.user,

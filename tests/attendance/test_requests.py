@@ -101,3 +101,40 @@ def test_member_reports_an_absence_through_the_page(client, member, session):
 
     assert response.status_code == 302
     assert ExcuseRequest.objects.get().reason == "Con ốm"
+
+
+def test_accepting_a_member_of_another_cell_adds_them_as_a_guest(
+    client, org_tree, secretary, member_of, morning, session
+):
+    visitor = member_of(org_tree.cell_b, full_name="Khách Bộ B")
+    token = tokens.make_token(morning.pk, None, "in", tokens.window_at(at(10, 7, 40)))
+    join = services.ask_to_join(visitor, token=token, scanned_at=at(10, 7, 40), now=at(10, 7, 41))
+    client.force_login(secretary)
+
+    with time_machine.travel(at(10, 7, 45), tick=False):
+        answer = client.post(reverse("attendance:decide-join", args=[join.pk]), {"accept": "1"})
+        sheet = client.get(reverse("attendance:sheet", args=[session.pk]))
+
+    guest = session.participants.get(user=visitor)
+    assert answer.status_code == 302
+    assert guest.source == Participant.Source.GUEST
+    assert guest.organization == org_tree.cell_b  # their own cell is kept
+    assert CheckIn.objects.get(participant=guest).at == at(10, 7, 40)
+    assert "Khách Bộ B" in sheet.content.decode()
+
+
+def test_a_guest_without_a_cell_is_refused_with_a_reason(client, secretary, morning, session):
+    from tests.factories import UserFactory
+
+    drifter = UserFactory(full_name="Không Chi Bộ")
+    token = tokens.make_token(morning.pk, None, "in", tokens.window_at(at(10, 7, 40)))
+    join = services.ask_to_join(drifter, token=token, scanned_at=at(10, 7, 40), now=at(10, 7, 41))
+    client.force_login(secretary)
+
+    answer = client.post(
+        reverse("attendance:decide-join", args=[join.pk]), {"accept": "1"}, follow=True
+    )
+
+    assert answer.status_code == 200
+    assert "Không Chi Bộ" in [str(m) for m in answer.context["messages"]][0]
+    assert not session.participants.filter(user=drifter).exists()

@@ -4,7 +4,7 @@ import pytest
 
 from attendance import services, tokens
 from attendance.errors import AttendanceError
-from attendance.models import CheckIn, Status
+from attendance.models import CheckIn, ManualMark, Status
 from attendance.queries import attendance_sheet
 from members.models import AuditEntry
 from study import services as study_services
@@ -161,16 +161,17 @@ def test_marking_by_hand_is_audited_with_before_and_after(member, secretary, mor
 
     entries = list(AuditEntry.objects.filter(action="attendance.mark_by_hand").order_by("pk"))
     assert [(e.before["status"], e.after["status"]) for e in entries] == [
-        ("absent", "present"),
+        ("not_yet", "present"),
         ("present", "absent"),
     ]
     assert entries[0].actor == secretary and entries[0].after["reason"] == "Không có điện thoại"
-    assert not CheckIn.objects.exists()
+    assert not CheckIn.objects.exists()  # a mark is a judgement beside the scans, not a scan
+    assert [m.status for m in ManualMark.objects.order_by("pk")] == ["present", "absent"]
 
 
 @pytest.mark.parametrize(
     ("status", "reason", "code"),
-    [("excused", "x", "bad_status"), ("present", " ", "reason_missing")],
+    [("vang-mat", "x", "bad_status"), ("present", " ", "reason_missing")],
 )
 def test_marking_needs_a_known_status_and_a_reason(
     member, secretary, morning, session, status, reason, code

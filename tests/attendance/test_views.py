@@ -242,3 +242,23 @@ def test_a_bloc_sized_sheet_is_paged_but_counts_everyone(
     assert len(first.context["page"].object_list) == 100
     assert len(second.context["page"].object_list) == 3
     assert sum(first.context["sheet"].totals[0].counts.values()) == 103
+
+
+def test_the_first_member_on_a_shared_phone_is_in_the_same_browser_signal(
+    client, org_tree, member_of, secretary, member, morning, session
+):
+    from attendance.queries import misuse_signals
+    from study import services as study_services
+
+    friend = member_of(org_tree.cell_a1a, full_name="Bạn Mượn Máy")
+    study_services.add_participant(secretary, session=session, user=friend)
+    with time_machine.travel(at(10, 7, 50), tick=False):
+        client.force_login(member)  # a new phone: no device cookie yet
+        client.get(qr_path(morning, at(10, 7, 50)))
+        client.force_login(friend)  # the same phone, the cookie kept
+        client.get(qr_path(morning, at(10, 7, 50)))
+
+    devices = {c.device for c in CheckIn.objects.all()}
+    [signal] = misuse_signals(secretary, session)
+    assert len(devices) == 1 and devices == {client.cookies["hoctap_device"].value}
+    assert sorted(signal.names) == ["Bạn Mượn Máy", "Đảng Viên Một"]

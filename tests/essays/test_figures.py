@@ -58,8 +58,20 @@ def test_grade_list_for_a_period_and_an_organisation(client, org_tree, holder_of
         {"organization": org_tree.committee_a1.pk, "start": "2026-12-01", "end": "2026-12-31"},
     )
     rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    page = client.get(reverse("essays:figures", args=[graded.pk]))
 
-    assert len(rows) == 4 + 2  # title rows, header, the two submitted essays
+    people = [r for r in rows[4:] if isinstance(r[0], int)]
+    totals = {r[0]: r[6] for r in rows[4:] if isinstance(r[0], str)}
+    total = page.context["total"]
+    assert len(people) == total.expected == 4  # drafts and never-opened essays included
+    assert sorted(r[6] for r in people) == ["Chưa nộp", "Chưa nộp", "Đã chấm", "Đã chấm"]
+    assert (totals["Dự kiến"], totals["Nộp đúng hạn"], totals["Nộp muộn"]) == (
+        total.expected,
+        total.on_time,
+        total.late,
+    )
+    assert totals["Chưa nộp"] == total.missing
+    assert (totals["Đạt"], totals["Cơ bản đạt"], totals["Chưa đạt"]) == (1, 0, 1)
 
 
 def test_figures_of_another_subtree_are_404(client, org_tree, secretary_of, graded):

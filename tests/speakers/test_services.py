@@ -267,3 +267,15 @@ def test_home_links_a_speaker_to_their_own_page(client, org_tree, member_of, spe
     client.force_login(speaker_user)
 
     assert reverse("speakers:mine") in client.get(reverse("home")).content.decode()
+
+
+def test_a_talk_still_to_come_is_not_a_talk_given(board, speaker_of, session_of):
+    speaker = speaker_of()
+    session = session_of()
+    services.assign_talk(board, speaker=speaker, session=session, topic="KL 328")
+
+    the_day_before = queries.health(board, today=session.starts_at.date() - timedelta(days=1))
+    that_day = queries.health(board, today=session.starts_at.date())
+
+    assert speaker in the_day_before.no_talk
+    assert speaker not in that_day.no_talk
