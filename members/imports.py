@@ -53,12 +53,16 @@ class MemberRow:
     cell_code: str
     email: str | None
     phone: str
+    # The card came as a number: a spreadsheet drops the leading zeros of one ("01000005"
+    # becomes 1000005), so it is matched to the card it was (members.services).
+    card_as_number: bool = False
 
 
 @dataclass
 class ParsedSheet:
     rows: list[MemberRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)  # worth a look; they block nothing
 
 
 def column_label(key: str) -> str:
@@ -123,7 +127,10 @@ def _parse_sheet(rows: Iterator[tuple], *, max_rows: int) -> ParsedSheet:
             continue  # blank lines between blocks are common; they are not errors
         if len(parsed.rows) + 1 > max_rows:
             raise UploadError("too_many_rows", limit=number_format(max_rows, force_grouping=True))
-        parsed.rows.append(_check_row(row_number, cells, seen_cards, seen_emails, parsed.problems))
+        row = _check_row(row_number, cells, seen_cards, seen_emails, parsed.problems)
+        card_at = positions["party_card_number"]
+        row.card_as_number = card_at < len(values) and isinstance(values[card_at], int | float)
+        parsed.rows.append(row)
     if not parsed.rows and not parsed.problems:
         raise MembersError("import_empty")
     return parsed

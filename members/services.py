@@ -97,6 +97,7 @@ class ImportPreview:
     member_import: MemberImport
     rows: list[MemberRow] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    notes: list[Problem] = field(default_factory=list)
     to_create: int = 0
     to_update: int = 0
 
@@ -116,6 +117,52 @@ def _parse(member_import: MemberImport) -> ParsedSheet:
     with member_import.file.open("rb") as fileobj:
         _check_upload(fileobj)
         return parse_member_workbook(fileobj, max_rows=settings.HOCTAP_IMPORT_MAX_ROWS)
+
+
+def _restore_leading_zeros(actor: User, parsed: ParsedSheet) -> None:
+    """A card typed into a General column reaches us as a number without its leading zeros.
+    It is the card it was when exactly one member within the actor's reach holds that card
+    with zeros in front (said in a note); otherwise it is taken as typed, with a note to check
+    it (a card may well have no leading zero)."""
+    numeric = [r for r in parsed.rows if r.card_as_number and r.party_card_number.isdigit()]
+    if not numeric:
+        return
+    exact = set(
+        User.objects.filter(
+            party_card_number__in=[r.party_card_number for r in numeric]
+        ).values_list("party_card_number", flat=True)
+    )
+    reach = permissions.visible_to(actor, User, permissions.MEMBERS_IMPORT)
+    for row in numeric:
+        if row.party_card_number in exact:
+            continue
+        padded = list(
+            reach.filter(party_card_number__regex=rf"^0+{row.party_card_number}$").values_list(
+                "party_card_number", flat=True
+            )[:2]
+        )
+        if len(padded) == 1:
+            parsed.notes.append(
+                Problem(
+                    row.row,
+                    column_label("party_card_number"),
+                    _("%(value)s was read as a number: taken as card %(card)s, its zeros restored.")
+                    % {"value": row.party_card_number, "card": padded[0]},
+                )
+            )
+            row.party_card_number = padded[0]
+            continue
+        parsed.notes.append(
+            Problem(
+                row.row,
+                column_label("party_card_number"),
+                _(
+                    "%(value)s was read as a number, which loses any leading zeros. If the card "
+                    "begins with 0, format the column as Text and type it as printed."
+                )
+                % {"value": row.party_card_number},
+            )
+        )
 
 
 def _check_against_database(
@@ -141,6 +188,7 @@ def _check_against_database(
                 )
             )
 
+    _restore_leading_zeros(actor, parsed)
     cards = [row.party_card_number for row in parsed.rows if row.party_card_number]
     existing = {
         user.party_card_number: user for user in User.objects.filter(party_card_number__in=cards)
@@ -230,6 +278,7 @@ def preview_member_import(actor: User, *, upload: UploadedFile) -> ImportPreview
         member_import=member_import,
         rows=parsed.rows,
         problems=parsed.problems,
+        notes=parsed.notes,
         to_create=len(parsed.rows) - to_update,
         to_update=to_update,
     )
