@@ -15,7 +15,6 @@ from urllib.parse import urlsplit, urlunsplit
 
 import pytest
 import time_machine
-from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.contrib.sessions.models import Session
 from django.core import mail
@@ -23,7 +22,6 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 
-from attendance import services as attendance_services
 from attendance import tokens
 from attendance.models import CheckIn
 from essays import services as essay_services
@@ -188,12 +186,17 @@ def test_check_in_with_redis_down_answers_its_page_and_records_once(
     assert len(announced) == 1
 
 
-def test_asking_for_presence_with_redis_down_reaches_nobody_and_fails_nothing(
-    redis_down, secretary, morning
+def test_the_host_asks_for_presence_and_opens_the_live_page_with_redis_down(
+    client, redis_down, secretary, morning
 ):
-    attendance_services.ask_presence_now(secretary, segment=morning)  # must not raise
+    client.force_login(secretary)
 
-    async_to_sync(get_channel_layer().group_send)("anyone", {"type": "presence.ask"})
+    asked = client.post(reverse("attendance:ask-presence", args=[morning.pk]))
+    live = client.get(asked["Location"])
+
+    assert asked.status_code == 302
+    assert asked["Location"] == reverse("attendance:live", args=[morning.session_id])
+    assert live.status_code == 200 and "data-ws-paths" in live.content.decode()
 
 
 def test_grading_with_redis_and_broker_down_answers_and_keeps_the_email(
