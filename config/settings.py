@@ -218,6 +218,8 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 24 * 3600,
     },
     "resend-queued-tasks": {"task": "members.tasks.resend_queued_tasks", "schedule": 60},
+    "forget-old-member-lists": {"task": "members.tasks.forget_old_uploads", "schedule": 24 * 3600},
+    "forget-old-rosters": {"task": "speakers.tasks.forget_old_uploads", "schedule": 24 * 3600},
 }
 
 # --- Authentication (django-allauth) --------------------------------------------------------
@@ -393,6 +395,8 @@ HOCTAP_ESSAY_UPLOAD_MAX_BYTES = int(
 HOCTAP_ROSTER_CONFIRM_DAYS = int(os.environ.get("HOCTAP_ROSTER_CONFIRM_DAYS", "180"))
 # Printing passwords, imports and role changes ask for the password again after this long.
 HOCTAP_REAUTHENTICATE_AFTER = int(os.environ.get("HOCTAP_REAUTHENTICATE_AFTER", str(15 * 60)))
+# Uploaded member lists and rosters (personal data) are deleted this long after upload.
+HOCTAP_UPLOAD_RETENTION_DAYS = int(os.environ.get("HOCTAP_UPLOAD_RETENTION_DAYS", "30"))
 # A printed first-use password must be used (and replaced) within this many days.
 HOCTAP_TEMPORARY_PASSWORD_DAYS = int(os.environ.get("HOCTAP_TEMPORARY_PASSWORD_DAYS", "14"))
 HOCTAP_IMPORT_MAX_ROWS = int(os.environ.get("HOCTAP_IMPORT_MAX_ROWS", "5000"))

@@ -20,6 +20,9 @@ class MembersError(DomainError):
         "import_empty": _("The file holds no member rows under the header row."),
         "import_has_errors": _("The file has problems; fix them and upload it again."),
         "import_already_applied": _("This file has already been imported."),
+        "import_expired": _(
+            "This upload is too old: its file has been deleted. Upload the list again."
+        ),
         "import_stale": _(
             "The members changed since the preview; upload the file again to see a new preview."
         ),

@@ -114,6 +114,8 @@ def _check_upload(upload: IO[bytes]) -> None:
 
 def _parse(member_import: MemberImport) -> ParsedSheet:
     """The stored file, through the same checks and bounds as at upload."""
+    if not member_import.file:
+        raise MembersError("import_expired")
     with member_import.file.open("rb") as fileobj:
         _check_upload(fileobj)
         return parse_member_workbook(fileobj, max_rows=settings.HOCTAP_IMPORT_MAX_ROWS)
@@ -445,3 +447,16 @@ def issue_temporary_passwords(actor: User, *, members: list[User]) -> IssuedPass
         record_audit(actor, action="members.issue_temporary_password", obj=member)
         result.issued.append((member, password))
     return result
+
+
+def forget_old_uploads(*, now=None) -> int:
+    """Uploaded member lists hold personal data: their files are deleted after
+    HOCTAP_UPLOAD_RETENTION_DAYS, keeping the record of who imported what and the counts."""
+    limit = (now or timezone.now()) - timedelta(days=settings.HOCTAP_UPLOAD_RETENTION_DAYS)
+    forgotten = 0
+    for member_import in MemberImport.objects.filter(uploaded_at__lt=limit).exclude(file=""):
+        member_import.file.delete(save=False)
+        member_import.file = ""
+        member_import.save(update_fields=["file"])
+        forgotten += 1
+    return forgotten

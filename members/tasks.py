@@ -109,3 +109,11 @@ def resend_queued_tasks(limit: int = 1000) -> int:
     if sent:
         logger.warning("Outbox: %d queued task(s) sent", sent)
     return sent
+
+
+@shared_task
+def forget_old_uploads() -> int:
+    """Daily: delete uploaded member lists past their retention (members.services)."""
+    from members import services  # noqa: PLC0415 -- services import this module
+
+    return services.forget_old_uploads()

@@ -5,6 +5,9 @@ from members.errors import DomainError
 
 class SpeakerError(DomainError):
     messages = {
+        "import_expired": _(
+            "This upload is too old: its file has been deleted. Upload the roster again."
+        ),
         "card_not_matched": _(
             "No member of your organisations holds this card number under this name. Check "
             "both, or leave the card number empty."

@@ -1,7 +1,7 @@
 """Writes of the speakers app: the roster with its history, trainings, talks, feedback."""
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -349,6 +349,8 @@ def apply_roster_import(actor: User, *, roster_import: RosterImport) -> tuple[in
     file is parsed again first, outside the write transaction."""
     if roster_import.applied_at is not None:
         raise SpeakerError("import_already_applied")
+    if not roster_import.file:
+        raise SpeakerError("import_expired")
     with roster_import.file.open("rb") as fileobj:
         parsed = _parse_upload(fileobj)
     return _write_roster(actor, roster_import=roster_import, parsed=parsed)
@@ -389,3 +391,15 @@ def _write_roster(
     roster_import.applied_at = timezone.now()
     roster_import.save(update_fields=["applied_at"])
     return created, updated
+
+
+def forget_old_uploads(*, now: datetime | None = None) -> int:
+    """Uploaded rosters are deleted after HOCTAP_UPLOAD_RETENTION_DAYS; the record stays."""
+    limit = (now or timezone.now()) - timedelta(days=settings.HOCTAP_UPLOAD_RETENTION_DAYS)
+    forgotten = 0
+    for roster_import in RosterImport.objects.filter(uploaded_at__lt=limit).exclude(file=""):
+        roster_import.file.delete(save=False)
+        roster_import.file = ""
+        roster_import.save(update_fields=["file"])
+        forgotten += 1
+    return forgotten

@@ -50,3 +50,11 @@ def _keepers(org: Organization) -> list[User]:
         Q(organization__path__in=org.ancestor_paths()), role__in=roles, user__is_active=True
     ).select_related("user")
     return list({h.user_id: h.user for h in holders}.values())
+
+
+@shared_task
+def forget_old_uploads() -> int:
+    """Daily: delete uploaded rosters past their retention (speakers.services)."""
+    from speakers import services  # noqa: PLC0415 -- services import this module
+
+    return services.forget_old_uploads()
