@@ -10,8 +10,8 @@ class EssayError(DomainError):
         "not_a_participant": _("You are not an expected participant of this session."),
         "not_editable": _("The essay is %(status)s and can no longer be changed."),
         "stale_copy": _(
-            "This page holds an older copy than the one saved (another tab or device?). "
-            "Reload to continue from the latest copy; your text here is kept in this browser."
+            "A newer copy was saved from another tab or device. Both copies are shown: keep "
+            "yours or use the saved one. Nothing is lost either way."
         ),
         "section_missing": _("Write the section “%(section)s” before submitting."),
         "plan_missing": _("Add at least one item to your personal action plan."),
@@ -29,3 +29,13 @@ class EssayError(DomainError):
         "bad_level": _("Choose one of: pass, basic pass, fail."),
         "comment_missing": _("Say what needs revising."),
     }
+
+
+class StaleCopyError(EssayError):
+    """An autosave or save refused because a newer copy was saved meanwhile. The refused copy
+    is kept (`refused`, an EssayVersion); `essay` is the saved copy, for the page to show both."""
+
+    def __init__(self, *, essay, refused) -> None:
+        super().__init__("stale_copy")
+        self.essay = essay
+        self.refused = refused

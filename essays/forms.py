@@ -9,6 +9,10 @@ class EssayForm(forms.Form):
     """The sections and up to MAX_PLAN_ITEMS plan rows; completeness is checked on submit."""
 
     revision = forms.IntegerField(widget=forms.HiddenInput)
+    # Set only when the member chooses a copy in a conflict: the refused copy they saw, and
+    # the revision of the saved copy shown beside it (the choice is saved on top of it).
+    settles = forms.IntegerField(required=False, widget=forms.HiddenInput)
+    saved_revision = forms.IntegerField(required=False, widget=forms.HiddenInput)
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -41,14 +45,18 @@ class EssayForm(forms.Form):
         return [self[name] for name, _label in SECTIONS]
 
 
-def essay_initial(essay) -> dict:
-    initial = {"revision": essay.revision}
-    for name, _label in SECTIONS:
-        initial[name] = getattr(essay, name)
-    for index, item in enumerate(essay.plan or []):
+def copy_fields(sections: dict, plan: list) -> dict:
+    """A copy of an essay as the editor's field names and values."""
+    fields = {name: sections.get(name, "") for name, _label in SECTIONS}
+    for index, item in enumerate((plan or [])[:MAX_PLAN_ITEMS]):
         for name, _label in PLAN_FIELDS:
-            initial[f"plan-{index}-{name}"] = item.get(name, "")
-    return initial
+            fields[f"plan-{index}-{name}"] = item.get(name, "")
+    return fields
+
+
+def essay_initial(essay) -> dict:
+    sections = {name: getattr(essay, name) for name, _label in SECTIONS}
+    return {"revision": essay.revision, **copy_fields(sections, essay.plan)}
 
 
 class GradeForm(forms.Form):

@@ -116,3 +116,47 @@ class Match(models.Model):
 
     def __str__(self) -> str:
         return f"{self.essay} ~ {self.other} ({self.score:.2f})"
+
+
+class EssayVersionQuerySet(models.QuerySet):
+    def waiting(self):
+        """Refused copies the member has not yet chosen about, newest first."""
+        return self.filter(kind=EssayVersion.Kind.REFUSED, settled_at__isnull=True).order_by("-pk")
+
+
+class EssayVersion(models.Model):
+    """A copy of an essay's text that is not (or no longer) the essay's current text, kept so
+    nothing a member typed is lost: a copy refused because a newer one was saved (another tab
+    or device), and the saved copy a member replaced when keeping theirs in such a conflict."""
+
+    class Kind(models.TextChoices):
+        REFUSED = "refused", _("Not saved: a newer copy existed")
+        REPLACED = "replaced", _("Replaced by the member's own copy")
+
+    essay = models.ForeignKey(
+        Essay, on_delete=models.CASCADE, related_name="versions", verbose_name=_("essay")
+    )
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices)
+    # The revision the copy was based on (refused) or held (replaced).
+    revision = models.PositiveIntegerField()
+    sections = models.JSONField(default=dict)
+    plan = models.JSONField(default=list)
+    created_at = models.DateTimeField(_("kept at"), default=timezone.now)
+    # A refused copy waits for the member to choose between it and the saved copy.
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
+
+    objects = EssayVersionQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("essay version")
+        verbose_name_plural = _("essay versions")
+        ordering = ["-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["refused", "replaced"]),
+                name="essay_version_kind_is_known",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.essay} #{self.revision} ({self.kind})"

@@ -9,8 +9,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from essays import similarity
-from essays.errors import EssayError
-from essays.models import Essay, Grade, Level, Match
+from essays.errors import EssayError, StaleCopyError
+from essays.models import Essay, EssayVersion, Grade, Level, Match
 from essays.tasks import email_essay_notice
 from members import permissions, uploads
 from members.models import Notice, User
@@ -65,7 +65,34 @@ def _clean_plan(plan) -> list[dict]:
     return items
 
 
-@transaction.atomic
+def _text(value) -> str:
+    return nfc(str(value or "")).replace("\r\n", "\n").strip()
+
+
+def _same_text(essay: Essay, sections: dict, plan: list) -> bool:
+    """Whether a copy holds the essay's current text (line endings aside)."""
+    return all(
+        _text(getattr(essay, name)) == _text(sections.get(name)) for name, _label in SECTIONS
+    ) and [{k: _text(v) for k, v in item.items()} for item in essay.plan or []] == [
+        {k: _text(v) for k, v in item.items()} for item in plan
+    ]
+
+
+def _keep_refused(essay: Essay, revision: int, sections: dict, plan: list, now) -> EssayVersion:
+    """Keep a copy that may not overwrite the saved one; the same copy sent again is kept once."""
+    latest = essay.versions.waiting().filter(revision=revision).first()
+    if latest is not None and latest.sections == sections and latest.plan == plan:
+        return latest
+    return EssayVersion.objects.create(
+        essay=essay,
+        kind=EssayVersion.Kind.REFUSED,
+        revision=revision,
+        sections=sections,
+        plan=plan,
+        created_at=now,
+    )
+
+
 def save_draft(
     actor: User,
     *,
@@ -74,23 +101,53 @@ def save_draft(
     sections: dict,
     plan: list,
     now: datetime | None = None,
+    settles: int | None = None,
 ) -> Essay:
-    """Autosave. `revision` is the copy the page started from: an older one is refused, so a
-    stale tab cannot overwrite newer text (the page keeps its own copy in the browser)."""
-    essay = Essay.objects.select_for_update().select_related("participant").get(pk=essay.pk)
-    if essay.participant.user_id != actor.pk:
-        raise EssayError("not_a_participant")
-    if essay.status not in (Essay.Status.DRAFT, Essay.Status.RETURNED):
-        raise EssayError("not_editable", status=essay.get_status_display().lower())
-    if revision != essay.revision:
-        raise EssayError("stale_copy")
-    for name, _label in SECTIONS:
-        setattr(essay, name, nfc(sections.get(name, "")).strip())
-    essay.plan = _clean_plan(plan)
-    essay.revision += 1
-    essay.saved_at = now or timezone.now()
-    essay.save(update_fields=[*(n for n, _l in SECTIONS), "plan", "revision", "saved_at"])
-    return essay
+    """Autosave, and the editor's own save. `revision` is the copy the page started from.
+
+    A copy older than the saved one never overwrites it, and is never thrown away either: it
+    is kept as a refused EssayVersion (committed) and StaleCopyError carries the saved copy, so
+    the page shows both and the member chooses. `settles` is the refused copy the member saw
+    when choosing (theirs, or the saved one): refused copies up to it are settled, and a saved
+    copy the choice replaces is kept as a version too. The same text sent from an older copy
+    (a retry whose answer was lost) is simply accepted."""
+    now = now or timezone.now()
+    sections = {name: nfc(sections.get(name, "")).strip() for name, _label in SECTIONS}
+    plan = _clean_plan(plan)
+    with transaction.atomic():
+        essay = Essay.objects.select_for_update().select_related("participant").get(pk=essay.pk)
+        if essay.participant.user_id != actor.pk:
+            raise EssayError("not_a_participant")
+        same = _same_text(essay, sections, plan)
+        if essay.status not in (Essay.Status.DRAFT, Essay.Status.RETURNED):
+            if not same:  # a stale tab's text after a submit elsewhere: kept all the same
+                _keep_refused(essay, revision, sections, plan, now)
+            refusal = EssayError("not_editable", status=essay.get_status_display().lower())
+        elif revision != essay.revision and not same:
+            refused = _keep_refused(essay, revision, sections, plan, now)
+            refusal = StaleCopyError(essay=essay, refused=refused)
+        else:
+            if settles is not None:
+                if not same:
+                    EssayVersion.objects.create(
+                        essay=essay,
+                        kind=EssayVersion.Kind.REPLACED,
+                        revision=essay.revision,
+                        sections={name: getattr(essay, name) for name, _label in SECTIONS},
+                        plan=essay.plan,
+                        created_at=now,
+                    )
+                essay.versions.waiting().filter(pk__lte=settles).update(settled_at=now)
+            if revision != essay.revision:
+                return essay  # the saved text already: nothing to write
+            for name, _label in SECTIONS:
+                setattr(essay, name, sections[name])
+            essay.plan = plan
+            essay.revision += 1
+            essay.saved_at = now
+            essay.save(update_fields=[*(n for n, _l in SECTIONS), "plan", "revision", "saved_at"])
+            return essay
+    raise refusal  # after the commit: the refused copy stays kept
 
 
 def _check_complete(essay: Essay) -> None:

@@ -1,3 +1,4 @@
+import json
 from datetime import datetime, time, timedelta
 
 from django.contrib import messages
@@ -8,8 +9,15 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from essays import exports, queries, services
-from essays.errors import EssayError
-from essays.forms import EssayForm, GradeForm, ReturnForm, UploadForm, essay_initial
+from essays.errors import EssayError, StaleCopyError
+from essays.forms import (
+    EssayForm,
+    GradeForm,
+    ReturnForm,
+    UploadForm,
+    copy_fields,
+    essay_initial,
+)
 from essays.models import Essay, Level
 from members import permissions
 from members.errors import UploadError
@@ -30,34 +38,98 @@ def my_essays(request):
     )
 
 
+def _saved_copy(essay: Essay) -> dict:
+    """The saved copy, shown beside the member's own when they conflict."""
+    sections = {name: getattr(essay, name) for name, _label in services.SECTIONS}
+    return {
+        "revision": essay.revision,
+        "saved_at": timezone.localtime(essay.saved_at).strftime("%H:%M %d/%m/%Y"),
+        "fields": copy_fields(sections, essay.plan),
+    }
+
+
+def _save(user, form: EssayForm, essay: Essay, *, take_saved: bool = False) -> Essay:
+    """Save what the page sent. A choice made in a conflict is saved on top of the saved copy
+    the member saw beside theirs (a newer one still conflicts)."""
+    data = form.cleaned_data
+    sections, plan = form.sections(), form.plan()
+    revision = data["revision"]
+    if data["settles"] is not None and data["saved_revision"] is not None:
+        revision = data["saved_revision"]
+        if take_saved:  # the page without its script: the saved copy's text, as it is
+            sections = {name: getattr(essay, name) for name, _label in services.SECTIONS}
+            plan = essay.plan
+    return services.save_draft(
+        user,
+        essay=essay,
+        revision=revision,
+        sections=sections,
+        plan=plan,
+        settles=data["settles"],
+    )
+
+
+def _form_going_on(post, **values) -> EssayForm:
+    """The page as posted, going on from other hidden values (the text is the member's)."""
+    data = post.copy()
+    for name, value in values.items():
+        data[name] = "" if value is None else value
+    form = EssayForm(data)
+    form.is_valid()
+    return form
+
+
 @login_only
 def write(request, session_pk: int):
-    """The phone-friendly editor: autosaved by script, saved or submitted by its buttons."""
+    """The phone-friendly editor: autosaved by script, saved or submitted by its buttons. When
+    a copy of the member's was refused because a newer one was saved, both are shown and the
+    member chooses; the refused copy is kept until they do (essays.models.EssayVersion)."""
     session = session_for(request.user, session_pk)
     try:
         essay = services.essay_for(request.user, session=session)
     except EssayError as error:
         messages.error(request, error.message)
         return redirect(session)
+    editable = essay.status in (Essay.Status.DRAFT, Essay.Status.RETURNED)
     form = EssayForm(request.POST or None, initial=essay_initial(essay))
+    refused = None
     if request.method == "POST" and form.is_valid():
         try:
-            essay = services.save_draft(
-                request.user,
-                essay=essay,
-                revision=form.cleaned_data["revision"],
-                sections=form.sections(),
-                plan=form.plan(),
-            )
-            if "submit" in request.POST:
-                services.submit_essay(request.user, essay=essay)
-                messages.success(request, _("Your essay is submitted."))
-                return redirect("essays:mine")
-            messages.success(request, _("Your draft is saved."))
-            return redirect("essays:write", session_pk=session.pk)
+            essay = _save(request.user, form, essay, take_saved=request.POST.get("keep") == "saved")
+        except StaleCopyError as conflict:
+            essay, refused = conflict.essay, conflict.refused
+            form = _form_going_on(request.POST, settles=refused.pk, saved_revision=essay.revision)
         except EssayError as error:
             form.add_error(None, error.message)
+        else:
+            if "submit" not in request.POST:
+                messages.success(request, _("Your draft is saved."))
+                return redirect("essays:write", session_pk=session.pk)
+            try:
+                services.submit_essay(request.user, essay=essay)
+            except EssayError as error:
+                # Refused, but the draft is saved: the page goes on from the copy just saved.
+                messages.success(request, _("Your draft is saved."))
+                form = _form_going_on(
+                    request.POST, revision=essay.revision, settles=None, saved_revision=None
+                )
+                form.add_error(None, error.message)
+            else:
+                messages.success(request, _("Your essay is submitted."))
+                return redirect("essays:mine")
+    elif request.method != "POST" and editable:
+        refused = essay.versions.waiting().first()
+        if refused is not None:  # the member's copy goes in the boxes, the saved one beside
+            form = EssayForm(
+                initial={
+                    **copy_fields(refused.sections, refused.plan),
+                    "revision": refused.revision,
+                    "settles": refused.pk,
+                    "saved_revision": essay.revision,
+                }
+            )
     grade = essay.grades.select_related("grader").first()
+    saved = _saved_copy(essay) if refused is not None else None
     return render(
         request,
         "essays/write.html",
@@ -67,6 +139,16 @@ def write(request, session_pk: int):
             "form": form,
             "grade": grade,
             "editable": essay.status in (Essay.Status.DRAFT, Essay.Status.RETURNED),
+            "saved": saved,
+            "saved_json": json.dumps(saved) if saved else "",
+            "saved_sections": [
+                (name, label, saved["fields"][name] if saved else "")
+                for name, label in services.SECTIONS
+            ],
+            "saved_plan": [" · ".join(v for v in item.values() if v) for item in essay.plan or []]
+            if saved
+            else [],
+            "conflict_message": EssayError("stale_copy").message,
         },
     )
 
@@ -74,18 +156,24 @@ def write(request, session_pk: int):
 @require_POST
 @login_only
 def autosave(request, session_pk: int):
+    """The editor's script saves here. A stale copy is answered 409 with the saved copy
+    (`saved`) and the kept refused copy (`settles`), so the page can show both."""
     session = session_for(request.user, session_pk)
     form = EssayForm(request.POST)
     if not form.is_valid():
         return JsonResponse({"error": _("The page sent something unreadable.")}, status=400)
     try:
         essay = services.essay_for(request.user, session=session)
-        essay = services.save_draft(
-            request.user,
-            essay=essay,
-            revision=form.cleaned_data["revision"],
-            sections=form.sections(),
-            plan=form.plan(),
+        essay = _save(request.user, form, essay)
+    except StaleCopyError as conflict:
+        return JsonResponse(
+            {
+                "error": conflict.message,
+                "code": conflict.code,
+                "saved": _saved_copy(conflict.essay),
+                "settles": conflict.refused.pk,
+            },
+            status=409,
         )
     except EssayError as error:
         return JsonResponse({"error": error.message, "code": error.code}, status=409)

@@ -8,6 +8,7 @@ from essays.models import Essay
 from members.models import Organization
 from study import services as study_services
 from study.services import SegmentSpec, SessionSpec
+from tests.e2e.conftest import PHONE
 from tests.essays.corpus import INDEPENDENT, ORIGINAL, PLAN
 from tests.factories import PASSWORD, MembershipFactory, RoleAssignmentFactory, UserFactory
 
@@ -111,3 +112,160 @@ def test_member_writes_and_submits_on_a_phone_then_secretary_grades_three(
     assert levels == ["basic_pass", "fail", "pass"]
     assert "0 bài chờ chấm" in page.locator("main").inner_text()
     desk.close()
+
+
+# Nothing typed is lost (issue 11, point 4).
+
+MORE = " Tôi bổ sung thêm: mỗi quý chi bộ báo cáo kết quả thực hiện."
+
+
+def open_editor(page, session):
+    page.goto(f"/essays/sessions/{session.pk}/write/")
+    page.wait_for_load_state("load")
+
+
+def typed_and_shown(page) -> str:
+    """Everything the member can see on the page: the text of the page and what the boxes hold."""
+    return page.evaluate(
+        """() => document.querySelector("main").innerText + "\\n" +
+        Array.from(document.querySelectorAll("textarea, input[type=text]"))
+            .map(el => el.value).join("\\n")"""
+    )
+
+
+def saved_copy_shown(page) -> str:
+    """The saved copy shown beside the member's own in a conflict."""
+    return page.evaluate(
+        """() => Array.from(document.querySelectorAll("#essay-conflict textarea"))
+            .map(el => el.value).join("\\n")"""
+    )
+
+
+def fill_and_wait_for_autosave(page, selector, text):
+    with page.expect_response("**/autosave/", timeout=20_000) as answer:
+        page.fill(selector, text)
+    return answer.value
+
+
+def test_after_a_refused_submit_the_completed_essay_is_saved_and_submitted(
+    browser, live_server, ended_session
+):
+    context = browser.new_context(
+        base_url=live_server.url, viewport=PHONE, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    log_in(page, "06.100002")
+    open_editor(page, ended_session)
+    page.fill("#id_understanding", ORIGINAL["understanding"])
+    page.fill("#id_relation", ORIGINAL["relation"])
+    for name, value in PLAN[0].items():
+        page.fill(f"#id_plan-0-{name}", value)
+    page.click("button[name=submit]")  # the proposals are missing: refused
+    page.wait_for_load_state("load")
+    assert "Hãy viết phần “Đề xuất cụ thể" in page.locator("main").inner_text()
+
+    saved = fill_and_wait_for_autosave(page, "#id_proposals", ORIGINAL["proposals"])
+    open_editor(page, ended_session)  # reopened: the completed section is still there
+
+    assert page.input_value("#id_proposals") == ORIGINAL["proposals"]
+    assert saved.status == 200, saved.text()
+    assert page.locator("#essay-conflict").is_hidden()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 360
+    page.click("button[name=submit]")
+    page.wait_for_url("**/essays/")
+    essay = Essay.objects.get(participant__user__party_card_number="06.100002")
+    assert essay.status == Essay.Status.SUBMITTED
+    assert essay.proposals == ORIGINAL["proposals"]
+    context.close()
+
+
+def test_a_stale_second_tab_shows_both_copies_and_keeps_the_members_choice(
+    browser, live_server, ended_session
+):
+    context = browser.new_context(
+        base_url=live_server.url, viewport=PHONE, is_mobile=True, has_touch=True
+    )
+    first = context.new_page()
+    log_in(first, "06.100002")
+    open_editor(first, ended_session)
+    second = context.new_page()  # a second tab, opened before the first one saves
+    open_editor(second, ended_session)
+    first_text = ORIGINAL["understanding"]
+    second_text = INDEPENDENT[0]["understanding"]
+
+    assert fill_and_wait_for_autosave(first, "#id_understanding", first_text).status == 200
+    refused = fill_and_wait_for_autosave(second, "#id_understanding", second_text)
+    second.reload()  # what the old message asked for
+    second.wait_for_load_state("load")
+
+    assert second_text in typed_and_shown(second)  # today: gone
+    assert refused.status == 409
+    # Both copies are shown: the member's in the boxes, the saved one beside them.
+    conflict = second.locator("#essay-conflict")
+    conflict.wait_for(state="visible")
+    assert first_text in saved_copy_shown(second)
+    assert second.input_value("#id_understanding") == second_text
+    assert second.evaluate("document.documentElement.scrollWidth") <= 360
+    # One tap keeps the member's copy as the newest; the other copy stays in the history.
+    with second.expect_response("**/autosave/", timeout=20_000) as kept:
+        second.click("#essay-conflict button[value=mine]")
+    assert kept.value.status == 200, kept.value.text()
+    conflict.wait_for(state="hidden")
+    essay = Essay.objects.get(participant__user__party_card_number="06.100002")
+    assert essay.understanding == second_text
+    assert first_text in [v.sections.get("understanding") for v in essay.versions.all()]
+
+    # The first tab is now the stale one: it is shown the kept copy and may take it.
+    first.fill("#id_relation", ORIGINAL["relation"])
+    first.locator("#essay-conflict").wait_for(state="visible", timeout=20_000)
+    assert second_text in saved_copy_shown(first)
+    with first.expect_response("**/autosave/", timeout=20_000) as taken:
+        first.click("#essay-conflict button[value=saved]")
+    assert taken.value.status == 200, taken.value.text()
+    assert first.input_value("#id_understanding") == second_text
+    assert first.input_value("#id_relation") == ""
+    essay.refresh_from_db()
+    assert (essay.understanding, essay.relation) == (second_text, "")
+    assert ORIGINAL["relation"] in [v.sections.get("relation") for v in essay.versions.all()]
+    second.reload()
+    second.wait_for_load_state("load")
+    assert second.locator("#essay-conflict").is_hidden()
+    assert second.input_value("#id_understanding") == second_text
+    context.close()
+
+
+def test_text_typed_offline_comes_back_on_reload_and_is_saved(browser, live_server, ended_session):
+    context = browser.new_context(
+        base_url=live_server.url, viewport=PHONE, is_mobile=True, has_touch=True
+    )
+    page = context.new_page()
+    log_in(page, "06.100002")
+    open_editor(page, ended_session)
+    page.route("**/autosave/", lambda route: route.abort())  # the connection drops
+    page.fill("#id_understanding", ORIGINAL["understanding"])
+    page.wait_for_selector("text=Chưa lưu được", timeout=20_000)
+    page.unroute("**/autosave/")
+
+    with page.expect_response("**/autosave/", timeout=20_000) as saved:
+        page.reload()  # the browser copy comes back and is sent
+    assert saved.value.status == 200, saved.value.text()
+    assert page.input_value("#id_understanding") == ORIGINAL["understanding"]
+    assert page.locator("#essay-conflict").is_hidden()
+    essay = Essay.objects.get(participant__user__party_card_number="06.100002")
+    assert essay.understanding == ORIGINAL["understanding"]
+    # Confirmed by the server: the browser copy goes.
+    page.wait_for_function("Object.keys(localStorage).length === 0")
+
+    # Offline again, and the tab is closed: the editor opened anew takes its copy over.
+    page.route("**/autosave/", lambda route: route.abort())
+    page.fill("#id_relation", ORIGINAL["relation"])
+    page.wait_for_selector("text=Chưa lưu được", timeout=20_000)
+    page.close()
+    page = context.new_page()
+    with page.expect_response("**/autosave/", timeout=20_000) as saved:
+        open_editor(page, ended_session)
+    assert saved.value.status == 200, saved.value.text()
+    assert page.input_value("#id_relation") == ORIGINAL["relation"]
+    essay.refresh_from_db()
+    assert essay.relation == ORIGINAL["relation"]
+    context.close()

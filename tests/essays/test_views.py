@@ -27,7 +27,7 @@ def test_autosave_keeps_the_text_and_refuses_a_stale_tab(client, member, session
         stale = client.post(url, form_data({"understanding": "Bản cũ hơn"}, 0, plan=[]))
 
     assert first.status_code == 200 and first.json()["revision"] == 1
-    assert stale.status_code == 409 and "cũ hơn" in stale.json()["error"]
+    assert stale.status_code == 409 and "bản mới hơn" in stale.json()["error"]
     assert Essay.objects.get().understanding == "Đang viết dở"
 
 
