@@ -18,11 +18,14 @@ period instead of one per call.
 
 When Redis answers again, a process that saw it fail first deletes this cache's keys there:
 a logout, a password change or a role granted during the outage must not be undone by an
-older copy that Redis kept.
+older copy that Redis kept. The same happens when a new connection finds Redis restarted (its
+run id changed): the snapshot it reloads can be older than the database, whether or not anyone
+saw it go.
 """
 
 import functools
 import logging
+import re
 import threading
 import time
 from urllib.parse import urlsplit
@@ -36,7 +39,7 @@ from django.core.cache.backends.locmem import LocMemCache
 from django.core.cache.backends.redis import RedisCache
 from redis.backoff import NoBackoff
 from redis.exceptions import ConnectionError as RedisConnectionError
-from redis.exceptions import RedisError
+from redis.exceptions import RedisError, ResponseError
 from redis.retry import Retry
 
 logger = logging.getLogger(__name__)
@@ -65,6 +68,8 @@ class CircuitBreaker:
         self._retry_at = 0.0
         # Set by every failure, cleared by the cache once it has dropped what Redis kept.
         self.cache_stale = False
+        # The run id of a restarted Redis whose reloaded entries the cache is dropping.
+        self.dropping_run: str | None = None
 
     def allows(self) -> bool:
         """Whether to call Redis now: always while it works; once a period while it does not."""
@@ -137,6 +142,47 @@ def _is_session(key) -> bool:
     return str(key).startswith(SESSION_KEY_PREFIX)
 
 
+class RedisRestartedError(RedisError):
+    """A new connection found Redis restarted since this cache's entries were written."""
+
+    def __init__(self, previous: str, run_id: str) -> None:
+        super().__init__(f"Redis restarted (run {previous} is now {run_id})")
+        self.run_id = run_id
+
+
+def _check_run(marker: str, breaker: "CircuitBreaker"):
+    """redis-py's connect hook: compare Redis's run id (new at every start) with the one this
+    cache's entries were written in, kept in Redis itself, so that even a process started
+    since notices a restart. A restarted Redis reloads a snapshot that can be minutes older
+    than the database, whether or not any request saw it go: a session logged out since
+    would come back. The marker moves only once the reloaded entries are dropped.
+    """
+
+    def connected(connection) -> None:
+        connection.on_connect()
+        try:
+            connection.send_command("INFO", "server")
+            info = connection.read_response()
+            info = info.decode() if isinstance(info, bytes) else info
+            run_id = next(
+                line.split(":", 1)[1].strip()
+                for line in info.splitlines()
+                if line.startswith("run_id:")
+            )
+            connection.send_command("GET", marker)
+            previous = connection.read_response()
+            if previous is None:
+                connection.send_command("SET", marker, run_id, "NX")
+                connection.read_response()
+        except (ResponseError, StopIteration):  # refused (an ACL): no such check here
+            return
+        previous = previous.decode() if isinstance(previous, bytes) else previous
+        if previous is not None and previous != run_id and run_id != breaker.dropping_run:
+            raise RedisRestartedError(previous, run_id)
+
+    return connected
+
+
 def _degradable(degraded):
     """Run RedisCache's method of the same name; on an outage, `degraded` answers instead."""
     name = degraded.__name__
@@ -144,15 +190,22 @@ def _degradable(degraded):
     @functools.wraps(degraded)
     def method(self, *args, **kwargs):
         if self._breaker.allows():
-            try:
-                if self._breaker.cache_stale:
-                    self._forget_what_redis_kept()
-                result = getattr(RedisCache, name)(self, *args, **kwargs)
-            except REDIS_DOWN as error:
-                self._breaker.failed(error, by="cache")
-            else:
-                self._breaker.succeeded()
-                return result
+            for _attempt in range(2):
+                try:
+                    if self._breaker.cache_stale:
+                        self._forget_what_redis_kept()
+                    result = getattr(RedisCache, name)(self, *args, **kwargs)
+                except RedisRestartedError as restart:
+                    logger.warning("%s at %s", restart, self._breaker.server)
+                    # Drop what it reloaded (connecting for that is allowed), then try again.
+                    self._breaker.dropping_run = restart.run_id
+                    self._breaker.cache_stale = True
+                except REDIS_DOWN as error:
+                    self._breaker.failed(error, by="cache")
+                    break
+                else:
+                    self._breaker.succeeded()
+                    return result
         return degraded(self, *args, **kwargs)
 
     return method
@@ -168,16 +221,19 @@ class ResilientRedisCache(RedisCache):
     """
 
     def __init__(self, server, params):
+        first = re.split("[;,]", server)[0] if isinstance(server, str) else server[0]
+        self._breaker = breaker_for(first)
+        self._run_marker = f"{params.get('KEY_PREFIX', '')}:redis-run-id"
         options = {
             "socket_connect_timeout": getattr(settings, "HOCTAP_REDIS_CONNECT_TIMEOUT", 0.25),
             "socket_timeout": getattr(settings, "HOCTAP_REDIS_TIMEOUT", 1.0),
             # One immediate retry on a dropped connection (a pooled socket is dead after a
             # Redis restart), none on a timeout: a hung server costs one timeout, not two.
             "retry": Retry(NoBackoff(), 1, supported_errors=(RedisConnectionError,)),
+            "redis_connect_func": _check_run(self._run_marker, self._breaker),
             **params.get("OPTIONS", {}),
         }
         super().__init__(server, {**params, "OPTIONS": options})
-        self._breaker = breaker_for(self._servers[0])
         local = {key: value for key, value in params.items() if key != "OPTIONS"}
         self._local = LocMemCache(
             f"hoctap-redis-down:{self._breaker.server}",
@@ -196,11 +252,12 @@ class ResilientRedisCache(RedisCache):
         return DATA_SECONDS if timeout is None else min(timeout, DATA_SECONDS)
 
     def _forget_what_redis_kept(self) -> None:
-        """Delete this cache's keys in Redis once it answers again after an outage.
+        """Delete this cache's keys in Redis; each next read refills from the database.
 
-        What Redis kept may be older than the database: a session logged out, a role granted
-        while it was away. Each next read refills from the database. Only this cache's keys
-        (KEY_PREFIX:VERSION:*) go; the broker's queues and the channel layer's groups stay.
+        Called when Redis answers again after an outage, and when it restarted (it reloads a
+        snapshot): what it kept may be older than the database (a session logged out, a role
+        granted meanwhile). Only this cache's keys (KEY_PREFIX:VERSION:*) go; the broker's
+        queues, the channel layer's groups and the run id marker stay.
         """
         self._breaker.cache_stale = False  # a failure meanwhile sets it again
         client = self._cache.get_client(write=True)
@@ -213,9 +270,12 @@ class ResilientRedisCache(RedisCache):
                 batch = []
         if batch:
             dropped += client.unlink(*batch)
+        run, self._breaker.dropping_run = self._breaker.dropping_run, None
+        if run is not None:
+            client.set(self._run_marker, run)
         self._local.clear()
         logger.warning(
-            "Redis at %s is back: %d cached entries from before the outage dropped",
+            "Redis at %s: %d cached entries from before the outage or restart dropped",
             self._breaker.server,
             dropped,
         )

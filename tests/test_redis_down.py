@@ -14,6 +14,7 @@ from contextlib import contextmanager, suppress
 from urllib.parse import urlsplit, urlunsplit
 
 import pytest
+import redis
 import time_machine
 from channels.layers import get_channel_layer
 from django.contrib.sessions.models import Session
@@ -302,6 +303,7 @@ class Cable:
 
     def __init__(self, target_url: str) -> None:
         target = urlsplit(target_url)
+        self.target_url = target_url
         self.target = (target.hostname or "127.0.0.1", target.port or 6379)
         self._sockets: list[socket.socket] = []
         self._server = socket.create_server(("127.0.0.1", 0))
@@ -387,6 +389,22 @@ def test_after_redis_returns_a_change_made_during_the_outage_holds(cable):
     after = cache.get("hoctap:officer:7")
 
     assert after is None
+
+
+def test_a_restarted_redis_brings_no_logged_out_session_back(client, cable, member):
+    client.force_login(member)
+    stolen = client.cookies["sessionid"].value
+    client.get(reverse("home"))  # the session is cached, the run of Redis noted
+    Session.objects.filter(pk=stolen).delete()  # logged out, say just before Redis stopped
+
+    # Redis restarts and reloads a snapshot taken before that logout: its connections drop,
+    # its run id is new, and it holds the old copy. No request sees it go.
+    redis.Redis.from_url(cable.target_url).set("hoctap-test:redis-run-id", "an earlier run")
+    cable.cut()
+    cable.plug_in()
+    after = client.get(reverse("home"))
+
+    assert not after.wsgi_request.user.is_authenticated
 
 
 async def test_live_updates_flow_again_when_redis_returns(cable):
