@@ -14,6 +14,7 @@ from attendance.errors import AttendanceError
 from attendance.models import PresencePrompt
 from attendance.services import segment_group
 from members import permissions
+from members.forms import parse_id
 from study.models import ConnectionPoint, Segment
 
 
@@ -36,7 +37,7 @@ def _may_watch(user, segment_id: int, point_id: int | None) -> bool:
 def _point_from(scope) -> int | None:
     query = parse_qs(scope.get("query_string", b"").decode())
     value = (query.get("point") or [""])[0]
-    return int(value) if value.isdigit() else None
+    return parse_id(value)
 
 
 # Prompt times must not be guessable from the host's side; they need not be cryptographic.

@@ -44,7 +44,7 @@ def read_token(token: str, *, at: datetime) -> QrClaim:
     try:
         segment_id, point_id, direction, window = signing.Signer(salt=_SALT).unsign_object(token)
         claim = QrClaim(int(segment_id), int(point_id) or None, str(direction), int(window))
-    except (signing.BadSignature, ValueError, TypeError) as exc:
+    except (signing.BadSignature, ValueError, TypeError, OverflowError) as exc:
         raise AttendanceError("qr_invalid") from exc
     if claim.window not in (window_at(at), window_at(at) - 1):
         raise AttendanceError("qr_expired")

@@ -19,6 +19,7 @@ from attendance.forms import CodeForm, ExcuseForm, MarkForm, ProjectorForm
 from attendance.models import CheckIn, Direction, ExcuseRequest, JoinRequest
 from members import permissions
 from members.errors import DomainError
+from members.forms import parse_id
 from members.models import Organization
 from members.permissions import login_only, public, requires
 from members.submissions import once
@@ -212,11 +213,8 @@ def projector_state(request, pk: int):
 def sheet(request, pk: int):
     session = visible_session(request.user, pk)
     organizations = queries.sheet_organizations(request.user, session)
-    within = (
-        organizations.filter(pk=request.GET.get("org")).first()
-        if request.GET.get("org", "").isdigit()
-        else None
-    )
+    org_id = parse_id(request.GET.get("org"))
+    within = organizations.filter(pk=org_id).first() if org_id else None
     sheet = queries.attendance_sheet(request.user, session, now=timezone.now(), within=within)
     return render(
         request,

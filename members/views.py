@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
@@ -9,7 +10,7 @@ from members import permissions, queries, services
 from members.cards import card_svg
 from members.errors import DomainError
 from members.exports import member_import_template
-from members.forms import MemberImportForm, MemberSearchForm
+from members.forms import MemberImportForm, MemberSearchForm, parse_id
 from members.models import MemberImport, Organization, User
 from members.permissions import login_only, requires
 from members.xlsx import xlsx_response
@@ -161,14 +162,16 @@ def temporary_passwords(request, pk: int):
     members = queries.members_visible_to(
         request.user, organization=org, action=permissions.MEMBERS_IMPORT
     )
-    one = request.POST.get("member", "")
-    members = list(members.filter(pk=one) if one.isdigit() else queries.without_password(members))
+    one = parse_id(request.POST.get("member"))
+    if request.POST.get("member") and one is None:
+        raise Http404
+    members = list(members.filter(pk=one) if one else queries.without_password(members))
     try:
         result = services.issue_temporary_passwords(request.user, members=members)
     except DomainError as error:
         messages.error(request, error.message)
         return redirect(org)
-    if one.isdigit() and result.withheld:
+    if one and result.withheld:
         member, who = result.withheld[0]
         messages.error(
             request,

@@ -8,6 +8,7 @@ from django.views.decorators.http import require_POST
 from members import permissions
 from members import queries as member_queries
 from members.errors import UploadError
+from members.forms import parse_id
 from members.models import Organization, User
 from members.permissions import login_only, requires
 from members.submissions import once
@@ -205,13 +206,13 @@ def talks(request, session_pk: int):
 def feedback(request, session_pk: int):
     session = session_for(request.user, session_pk)
     talks = queries.talks_to_rate(request.user, session)
-    talk_id = request.POST.get("talk")
+    talk_id = parse_id(request.POST.get("talk"))
     forms = {
-        t.pk: FeedbackForm(request.POST if str(t.pk) == talk_id else None, prefix=f"t{t.pk}")
+        t.pk: FeedbackForm(request.POST if t.pk == talk_id else None, prefix=f"t{t.pk}")
         for t in talks
     }
-    if request.method == "POST" and talk_id and talk_id.isdigit() and int(talk_id) in forms:
-        form = forms[int(talk_id)]
+    if request.method == "POST" and talk_id in forms:
+        form = forms[talk_id]
         if form.is_valid():
             try:
                 services.give_feedback(

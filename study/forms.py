@@ -1,7 +1,10 @@
+from datetime import date, datetime
+
 from django import forms
 from django.forms import formset_factory
 from django.utils.translation import gettext_lazy as _
 
+from members.forms import BoundedModelMultipleChoiceField
 from members.models import Organization
 from study.models import ActionItem, Document, StudySession
 
@@ -15,9 +18,28 @@ class DateTimeInput(forms.DateTimeInput):
         super().__init__(format=DATETIME_FORMAT, **kwargs)
 
 
+# Dates a person can mean: the calendar and the period exports step a day or a month around
+# them, which datetime cannot do at its very ends (year 1, year 9999).
+EARLIEST, LATEST = date(1945, 1, 1), date(2199, 12, 31)
+
+
+def plausible_date(value) -> None:
+    day = value.date() if isinstance(value, datetime) else value
+    if day is not None and not EARLIEST <= day <= LATEST:
+        raise forms.ValidationError(
+            _("Choose a date between %(first)s and %(last)s."),
+            code="implausible_date",
+            params={"first": f"{EARLIEST:%d/%m/%Y}", "last": f"{LATEST:%d/%m/%Y}"},
+        )
+
+
 def datetime_field(label, required=True) -> forms.DateTimeField:
     return forms.DateTimeField(
-        label=label, required=required, widget=DateTimeInput(), input_formats=[DATETIME_FORMAT]
+        label=label,
+        required=required,
+        widget=DateTimeInput(),
+        input_formats=[DATETIME_FORMAT],
+        validators=[plausible_date],
     )
 
 
@@ -26,7 +48,7 @@ class OrganizationChoiceField(forms.ModelChoiceField):
         return "\u2003" * max(obj.depth - 1, 0) + obj.name
 
 
-class OrganizationMultipleChoiceField(forms.ModelMultipleChoiceField):
+class OrganizationMultipleChoiceField(BoundedModelMultipleChoiceField):
     def label_from_instance(self, obj: Organization) -> str:
         return "\u2003" * max(obj.depth - 1, 0) + obj.name
 
@@ -39,7 +61,7 @@ class SessionForm(forms.Form):
         queryset=Organization.objects.none(),
         widget=forms.CheckboxSelectMultiple,
     )
-    documents = forms.ModelMultipleChoiceField(
+    documents = BoundedModelMultipleChoiceField(
         label=_("Documents studied"),
         queryset=Document.objects.all(),
         required=False,
@@ -160,8 +182,14 @@ class OrganizationPeriodForm(forms.Form):
     organization = OrganizationChoiceField(
         label=_("Organisation"), queryset=Organization.objects.none()
     )
-    start = forms.DateField(label=_("From"), widget=forms.DateInput(attrs={"type": "date"}))
-    end = forms.DateField(label=_("To"), widget=forms.DateInput(attrs={"type": "date"}))
+    start = forms.DateField(
+        label=_("From"),
+        widget=forms.DateInput(attrs={"type": "date"}),
+        validators=[plausible_date],
+    )
+    end = forms.DateField(
+        label=_("To"), widget=forms.DateInput(attrs={"type": "date"}), validators=[plausible_date]
+    )
 
     def __init__(self, *args, organizations, **kwargs):
         super().__init__(*args, **kwargs)

@@ -19,6 +19,8 @@ from study.calendar import session_feed
 from study.errors import StudyError
 from study.extensions import session_links
 from study.forms import (
+    EARLIEST,
+    LATEST,
     ActionItemForm,
     AddParticipantForm,
     AttachmentForm,
@@ -96,10 +98,12 @@ def session_calendar(request):
 
 
 def _parse_day(text: str | None) -> date | None:
+    """A day asked for in the URL, if it is one a calendar can step around."""
     try:
-        return date.fromisoformat(text) if text else None
+        day = date.fromisoformat(text) if text else None
     except ValueError:
         return None
+    return day if day is not None and EARLIEST <= day <= LATEST else None
 
 
 def _sessions_by_day(user, first: date, last: date) -> dict[date, list[StudySession]]:

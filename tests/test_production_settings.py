@@ -30,7 +30,8 @@ PRODUCTION_ENV = {
 
 
 def _run(args, env):
-    clean = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DATABASE_URL")}
+    # A clean environment: only what finds Python, then the production settings given.
+    clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "VIRTUAL_ENV")}
     return subprocess.run(  # noqa: S603 -- our own interpreter and manage.py
         [sys.executable, *args],
         cwd=ROOT,
