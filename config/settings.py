@@ -272,9 +272,7 @@ MFA_ALLOW_UNVERIFIED_EMAIL = True
 HOCTAP_REQUIRE_2FA_ABOVE_CELL = env_bool("HOCTAP_REQUIRE_2FA_ABOVE_CELL", False)
 # Officers (roles above cell level, staff) are logged out after this long without a request.
 HOCTAP_OFFICER_IDLE_SECONDS = int(os.environ.get("HOCTAP_OFFICER_IDLE_SECONDS", str(10 * 3600)))
-ACCOUNT_REAUTHENTICATION_TIMEOUT = int(
-    os.environ.get("HOCTAP_REAUTHENTICATE_AFTER", str(15 * 60))
-)
+ACCOUNT_REAUTHENTICATION_TIMEOUT = int(os.environ.get("HOCTAP_REAUTHENTICATE_AFTER", str(15 * 60)))
 
 # Phones stay logged in: a password check costs ~0.3 s of a core (DESIGN), so a hall of
 # members must not log in again every session.

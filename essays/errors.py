@@ -19,7 +19,8 @@ class EssayError(DomainError):
         "not_submitted": _("Only a submitted essay can be graded or returned."),
         "own_essay": _("Nobody grades their own essay: it goes to the level above."),
         "needs_level_above": _(
-            "This essay's author grades in their own cell, so it is graded at the level above."
+            "This essay is not yours to grade: a deputy secretary's essay is graded by the "
+            "cell's secretary, a secretary's by the leaders of the organisation above."
         ),
         "out_of_reach": _("You do not grade this member's essays."),
         "upload_type": _("Upload a Word (.docx) or PDF (.pdf) file."),

@@ -8,7 +8,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from essays import similarity
+from essays import routing, similarity
 from essays.errors import EssayError, StaleCopyError
 from essays.models import Essay, EssayVersion, Grade, Level, Match
 from essays.tasks import email_essay_notice
@@ -37,9 +37,7 @@ MATCHES_KEPT = 3
 
 
 def _participant(actor: User, session: StudySession) -> Participant:
-    participant = Participant.objects.filter(
-        session=session, user=actor, removed_at__isnull=True
-    ).first()
+    participant = Participant.objects.current().filter(session=session, user=actor).first()
     if participant is None:
         raise EssayError("not_a_participant")
     return participant
@@ -229,16 +227,9 @@ def _check_grader(actor: User, essay: Essay) -> None:
         raise EssayError("own_essay")
     if not permissions.can(actor, permissions.ESSAYS_GRADE, essay):
         raise EssayError("out_of_reach")
-    # A secretary's (or deputy's) essay is graded above their cell, not by a colleague in it.
-    cell = essay.participant.organization
-    if permissions.can(essay.participant.user, permissions.ESSAYS_GRADE, cell):
-        above = [
-            path
-            for path in permissions.granted_paths(actor, permissions.ESSAYS_GRADE)
-            if len(path) < len(cell.path)
-        ]
-        if not actor.is_superuser and not any(cell.path.startswith(path) for path in above):
-            raise EssayError("needs_level_above")
+    # A deputy's essay goes to the secretary, a secretary's above the cell (essays.routing).
+    if not routing.may_grade(actor, essay):
+        raise EssayError("needs_level_above")
 
 
 @transaction.atomic

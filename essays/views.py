@@ -23,6 +23,7 @@ from members import permissions
 from members.errors import UploadError
 from members.models import Organization
 from members.permissions import login_only, requires
+from members.submissions import once
 from members.xlsx import xlsx_response
 from study.forms import OrganizationPeriodForm
 from study.queries import session_for
@@ -201,6 +202,7 @@ def queue(request, session_pk: int):
 
 
 @requires(permissions.ESSAYS_GRADE)
+@once
 def grade(request, pk: int):
     """The essay beside the criteria; grade or return it, then straight to the next one."""
     essay = queries.essay_to_grade(request.user, pk)
@@ -273,7 +275,13 @@ def figures(request, session_pk: int):
     return render(
         request,
         "essays/figures.html",
-        {"session": session, "rows": rows, "total": total, "levels": Level.choices},
+        {
+            "session": session,
+            "rows": rows,
+            "total": total,
+            "levels": Level.choices,
+            "unassigned": queries.unassigned_essays(request.user, session),
+        },
     )
 
 

@@ -136,5 +136,5 @@ def test_a_guest_without_a_cell_is_refused_with_a_reason(client, secretary, morn
     )
 
     assert answer.status_code == 200
-    assert "Không Chi Bộ" in [str(m) for m in answer.context["messages"]][0]
+    assert "Không Chi Bộ" in next(str(m) for m in answer.context["messages"])
     assert not session.participants.filter(user=drifter).exists()

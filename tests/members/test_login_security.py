@@ -57,9 +57,7 @@ def test_one_persons_wrong_passwords_do_not_lock_out_the_hall(
     assert client.session["_auth_user_id"] == str(victim.pk)
 
 
-def test_a_hall_of_three_hundred_logs_in_together_from_one_address(
-    client, org_tree, behind_proxy
-):
+def test_a_hall_of_three_hundred_logs_in_together_from_one_address(client, org_tree, behind_proxy):
     from tests.factories import MembershipFactory
 
     members = UserFactory.create_batch(310)
