@@ -154,3 +154,12 @@ def test_https_redirect_spares_the_health_probe(client, settings):
     assert probe.status_code == 200
     assert page.status_code == 301 and page["Location"].startswith("https://")
     assert "max-age=31536000" in secure["Strict-Transport-Security"]
+
+
+def test_every_message_has_its_vietnamese_translation():
+    import polib
+
+    po = polib.pofile(str(ROOT / "locale/vi/LC_MESSAGES/django.po"))
+
+    missing = [e.msgid for e in po if not e.obsolete and (not e.translated() or e.fuzzy)]
+    assert missing == []

@@ -65,7 +65,7 @@ def test_grade_list_for_a_period_and_an_organisation(client, org_tree, holder_of
     total = page.context["total"]
     assert len(people) == total.expected == 4  # drafts and never-opened essays included
     assert sorted(r[6] for r in people) == ["Chưa nộp", "Chưa nộp", "Đã chấm", "Đã chấm"]
-    assert (totals["Dự kiến"], totals["Nộp đúng hạn"], totals["Nộp muộn"]) == (
+    assert (totals["Phải nộp"], totals["Nộp đúng hạn"], totals["Nộp muộn"]) == (
         total.expected,
         total.on_time,
         total.late,
