@@ -323,8 +323,7 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 HOCTAP_PERMISSIONS_POLICY = (
-    "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), serial=(), "
-    "bluetooth=(), interest-cohort=()"
+    "camera=(self), microphone=(), geolocation=(), payment=(), usb=(), serial=()"
 )
 
 # --- Internationalisation -------------------------------------------------------------------
