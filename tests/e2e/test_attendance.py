@@ -5,6 +5,7 @@ import pytest
 import zxingcpp
 from django.utils import timezone
 from PIL import Image
+from playwright.sync_api import expect
 
 from attendance.models import CheckIn
 from members.models import Organization
@@ -75,9 +76,8 @@ def test_projector_qr_decodes_and_a_logged_out_phone_lands_checked_in(
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
 
     # The projector's counter goes up without a reload (polling here: the test server is WSGI).
-    projector.wait_for_function(
-        "document.getElementById('checked-in').textContent === '1'", timeout=15_000
-    )
+    # (a locator assertion, not wait_for_function: the page's CSP forbids the eval it uses)
+    expect(projector.locator("#checked-in")).to_have_text("1", timeout=15_000)
     assert CheckIn.objects.get().participant.user.full_name == "Đảng Viên Quét Mã"
     phone.close()
     desk.close()
