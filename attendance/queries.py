@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
+from django.utils.translation import gettext
 
 from attendance import outcomes, tokens
 from attendance.models import (
@@ -219,7 +220,10 @@ def member_session_matrix(
                 [""] * len(sessions),
             )
         outcome = attendance.outcome
-        row.cells[column[p.session_id]] = attendance.outcome_label
+        marks = [r.manual for r in attendance.segments if r.manual]
+        row.cells[column[p.session_id]] = attendance.outcome_label + "".join(
+            " " + gettext("(by hand: %(reason)s)") % {"reason": mark.reason} for mark in marks
+        )
         if outcome != outcomes.SessionOutcome.NOT_YET:
             row.settled += 1
             row.fully += outcome == outcomes.SessionOutcome.ATTENDED_FULLY

@@ -173,3 +173,27 @@ def test_a_manual_present_counts_on_the_projector_and_the_board(
 
     assert state.checked_in == 1
     assert board.totals[0] == 1
+
+
+def test_the_members_by_sessions_export_shows_manual_entries_with_their_reason(
+    client, org_tree, secretary, member, morning, session
+):
+    services.mark_by_hand(
+        secretary,
+        participant=session.participants.get(user=member),
+        segment=morning,
+        status=Status.PRESENT,
+        reason="Quên điện thoại",
+        now=at(10, 8),
+    )
+    client.force_login(secretary)
+
+    with time_machine.travel(AFTER, tick=False):
+        response = client.get(
+            reverse("attendance:matrix"),
+            {"organization": org_tree.cell_a1a.pk, "start": "2026-12-01", "end": "2026-12-31"},
+        )
+
+    rows = list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+    cell = next(r for r in rows if r[1] == "Đảng Viên Một")[4]
+    assert cell.startswith("Tham dự một phần") and "ghi tay: Quên điện thoại" in cell
