@@ -38,3 +38,9 @@ class ExcuseForm(forms.Form):
     def __init__(self, *args, segments, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["segment"].queryset = segments
+
+
+class CardForm(forms.Form):
+    """What the door scanner sends: a member's personal QR, or a card number typed."""
+
+    code = forms.CharField(max_length=200)

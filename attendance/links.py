@@ -32,6 +32,13 @@ def session_links(user, session: StudySession) -> list[SessionLink]:
         links.append(
             SessionLink(_("Attendance sheet"), reverse("attendance:sheet", args=[session.pk]))
         )
+        now = timezone.now()
+        if session.status == StudySession.Status.RUNNING or (
+            session.starts_at <= now <= session.ends_at
+        ):
+            links.append(
+                SessionLink(_("Live attendance"), reverse("attendance:live", args=[session.pk]))
+            )
     if session.participants.current().filter(user=user).exists():
         links.append(
             SessionLink(_("Report an absence"), reverse("attendance:excuse", args=[session.pk]))

@@ -1,5 +1,6 @@
 """Writes of the attendance app: recording check-ins once, marking by hand (audited)."""
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -186,7 +187,8 @@ def check_in_with_code(
 ) -> CheckInResult:
     """The six digits under the QR, typed by a member whose camera failed."""
     now = now or timezone.now()
-    code = "".join(ch for ch in code if ch.isdigit())
+    # Full-width or other-script digits typed on a phone keyboard are the same six digits.
+    code = "".join(ch for ch in unicodedata.normalize("NFKC", code) if ch in "0123456789")
     windows = (tokens.window_at(now), tokens.window_at(now) - 1)
     segments = (
         Segment.objects.select_related("session")

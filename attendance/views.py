@@ -15,7 +15,7 @@ from django.views.decorators.http import require_POST
 
 from attendance import exports, queries, services
 from attendance.errors import AttendanceError
-from attendance.forms import CodeForm, ExcuseForm, MarkForm, ProjectorForm
+from attendance.forms import CardForm, CodeForm, ExcuseForm, MarkForm, ProjectorForm
 from attendance.models import CheckIn, Direction, ExcuseRequest, JoinRequest
 from members import permissions
 from members.errors import DomainError
@@ -426,9 +426,12 @@ def door(request, pk: int):
     )
     result = error = None
     if request.method == "POST":
+        form = CardForm(request.POST)
         try:
+            if not form.is_valid():  # a NUL byte, or a text no card could be
+                raise AttendanceError("card_unknown")
             result = services.check_in_member_card(
-                request.user, segment=segment, code=request.POST.get("code", "")
+                request.user, segment=segment, code=form.cleaned_data["code"]
             )
         except AttendanceError as exc:
             error = exc

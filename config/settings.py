@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "attendance",
     "essays",
     "speakers",
+    "oversight",
 ]
 
 MIDDLEWARE = [

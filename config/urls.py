@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("attendance.urls")),
     path("", include("essays.urls")),
     path("", include("speakers.urls")),
+    path("", include("oversight.urls")),
     path("", include("study.urls")),
     path("", include("members.urls")),
 ]

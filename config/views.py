@@ -9,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from attendance import queries as attendance_queries
 from essays import queries as essay_queries
 from members import permissions
 from members import queries as member_queries
@@ -31,6 +32,9 @@ def home(request):
             "is_speaker": speaker_queries.my_speaker_records(user).exists(),
             "overview": member_queries.organization_tree(user)
             if permissions.can(user, permissions.MEMBERS_VIEW_MEMBER)
+            else [],
+            "running": attendance_queries.running_sessions(user, now=timezone.now())
+            if permissions.can(user, permissions.ATTENDANCE_RUN)
             else [],
         },
     )

@@ -30,6 +30,10 @@ class Navigation:
         return permissions.can(self.user, permissions.SPEAKERS_VIEW)
 
     @cached_property
+    def oversight(self) -> bool:
+        return permissions.can(self.user, permissions.OVERSIGHT_VIEW)
+
+    @cached_property
     def admin(self) -> bool:
         return self.user.is_staff
 

@@ -40,6 +40,7 @@ ESSAYS_GRADE = "essays.grade"  # grade and return the essays of the subtree's me
 ESSAYS_VIEW = "essays.view"  # read essays and their figures
 SPEAKERS_MANAGE = "speakers.manage"  # keep the speaker roster, assign talks
 SPEAKERS_VIEW = "speakers.view"  # see the roster and its health
+OVERSIGHT_VIEW = "oversight.view"  # the dashboard, assessment and reports of the subtree
 
 ACTIONS = frozenset(
     {
@@ -57,6 +58,7 @@ ACTIONS = frozenset(
         ESSAYS_VIEW,
         SPEAKERS_MANAGE,
         SPEAKERS_VIEW,
+        OVERSIGHT_VIEW,
     }
 )
 # Actions that only read: for these an object is also reached through VIEW_ORG_FIELDS (with
@@ -74,6 +76,7 @@ _OVERSIGHT = {
     STUDY_VIEW_PROGRAMMES,
     ESSAYS_VIEW,
     SPEAKERS_VIEW,
+    OVERSIGHT_VIEW,
 }
 _SCHEDULING = {STUDY_SCHEDULE, STUDY_MANAGE_PROGRAMMES, ATTENDANCE_RUN}
 

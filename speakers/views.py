@@ -8,7 +8,7 @@ from django.views.decorators.http import require_POST
 from members import permissions
 from members import queries as member_queries
 from members.errors import UploadError
-from members.forms import parse_id
+from members.forms import MemberSearchForm, parse_id
 from members.models import Organization, User
 from members.permissions import login_only, requires
 from members.submissions import once
@@ -27,7 +27,8 @@ def _managed_orgs(user):
 
 @requires(permissions.SPEAKERS_VIEW)
 def roster(request):
-    search = request.GET.get("q", "")[:100]
+    form = MemberSearchForm(request.GET)  # text fields refuse NUL bytes PostgreSQL cannot hold
+    search = form.cleaned_data["q"] if form.is_valid() else ""
     status = request.GET.get("status", "")
     status = status if status in Speaker.Status.values else ""
     return render(

@@ -23,8 +23,7 @@ from urllib.parse import quote
 import pytest
 from django import forms
 from django.core import signing
-from django.db import connection, connections
-from django.db.utils import DataError
+from django.db import connections
 from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
@@ -833,11 +832,6 @@ def test_any_projector_choice_gives_a_page_never_an_error(hall, name):
     run()
 
 
-def _refused_by_postgresql(text: str) -> bool:
-    # Excluded on PostgreSQL while raw text with NUL reaches a query there: see the xfails below.
-    return connection.vendor == "postgresql" and "\x00" in text
-
-
 @pytest.mark.django_db
 def test_any_card_at_the_door_gives_a_page_never_an_error(hall):
     client = _client(hall["secretary"])
@@ -849,7 +843,7 @@ def test_any_card_at_the_door_gives_a_page_never_an_error(hall):
             URL_TEXT,
             st.just(card_code(hall["member"].pk)),
             st.sampled_from([PREFIX, PREFIX + "1:x", "08.000001", " 08.000001 "]),
-        ).filter(lambda t: not _refused_by_postgresql(t))
+        )
     )
     def run(code):
         _fine(client.post(url, {"code": code}))
@@ -863,7 +857,7 @@ def test_any_roster_search_gives_a_page_never_an_error(org_tree, holder_of):
 
     @FUZZ_DB
     @given(
-        q=URL_TEXT.filter(lambda t: not _refused_by_postgresql(t)),
+        q=URL_TEXT,
         status=st.one_of(URL_TEXT, st.sampled_from(Speaker.Status.values)),
     )
     def run(q, status):
@@ -911,8 +905,8 @@ def test_any_period_gives_a_page_never_an_error(hall, name):
 #
 # Each of these answered 500 when the fuzzing found it; all but the last two were fixed in
 # 27cf814 (members.forms.parse_id, BoundedModelMultipleChoiceField, study.forms.plausible_date,
-# read_token catching OverflowError) and stay here as regression tests. The last two still
-# fail on PostgreSQL: strict xfails there, to be removed when fixed.
+# read_token catching OverflowError) and stay here as regression tests; the last two (NUL bytes
+# PostgreSQL refuses) go through forms now, whose text fields refuse them.
 
 
 def _post_recently_authenticated(client, user, url, data):
@@ -1067,18 +1061,7 @@ def test_a_signed_token_with_an_infinite_window_is_refused():
     assert error.value.code == "qr_invalid"
 
 
-ON_POSTGRESQL = connection.vendor == "postgresql"
-
-
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    ON_POSTGRESQL,
-    strict=True,
-    raises=DataError,
-    reason="500 on PostgreSQL: attendance/views.py door() passes the raw POST code to "
-    "attendance/services.py check_in_member_card(), which queries party_card_number with it; "
-    "PostgreSQL refuses NUL in text",
-)
 def test_a_nul_byte_typed_at_the_door_is_not_an_error(hall):
     client = _client(hall["secretary"])
 
@@ -1088,13 +1071,6 @@ def test_a_nul_byte_typed_at_the_door_is_not_an_error(hall):
 
 
 @pytest.mark.django_db
-@pytest.mark.xfail(
-    ON_POSTGRESQL,
-    strict=True,
-    raises=DataError,
-    reason="500 on PostgreSQL: speakers/views.py roster() passes the raw ?q= to "
-    "speakers/queries.py roster() (icontains); PostgreSQL refuses NUL in text",
-)
 def test_a_nul_byte_in_the_roster_search_is_not_an_error(org_tree, holder_of):
     client = _client(holder_of(Role.PROPAGANDA_OFFICER, org_tree.bloc))
 
