@@ -116,7 +116,8 @@ def _parse(member_import: MemberImport) -> ParsedSheet:
     """The stored file, through the same checks and bounds as at upload."""
     if not member_import.file:
         raise MembersError("import_expired")
-    with member_import.file.open("rb") as fileobj:
+    # A file of its own: two confirmations at once must not share (and close) one handle.
+    with member_import.file.storage.open(member_import.file.name, "rb") as fileobj:
         _check_upload(fileobj)
         return parse_member_workbook(fileobj, max_rows=settings.HOCTAP_IMPORT_MAX_ROWS)
 

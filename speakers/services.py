@@ -351,7 +351,7 @@ def apply_roster_import(actor: User, *, roster_import: RosterImport) -> tuple[in
         raise SpeakerError("import_already_applied")
     if not roster_import.file:
         raise SpeakerError("import_expired")
-    with roster_import.file.open("rb") as fileobj:
+    with roster_import.file.storage.open(roster_import.file.name, "rb") as fileobj:
         parsed = _parse_upload(fileobj)
     return _write_roster(actor, roster_import=roster_import, parsed=parsed)
 
