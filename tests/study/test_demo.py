@@ -20,7 +20,9 @@ def test_seed_demo_builds_documents_and_sessions_once(mailoutbox):
     ) == first
     assert Document.objects.filter(number="328-KL/ĐUK", type_code="KL", issuing_body="ĐUK").exists()
     bloc_wide = StudySession.objects.get(status=StudySession.Status.PUBLISHED)
-    assert bloc_wide.participants.count() == first[2] > 100
+    held = StudySession.objects.get(status=StudySession.Status.CLOSED)  # attendance.demo
+    assert bloc_wide.participants.count() == held.participants.count() == first[2] / 2 > 100
+    assert held.segments.first().check_ins.exists()
     assert StudySession.objects.filter(status=StudySession.Status.DRAFT).count() == 1
     assert Notice.objects.count() == 0  # demo history is recorded, not announced
     assert mailoutbox == []
