@@ -1005,6 +1005,17 @@ CASES: list[Case] = [
     ),
     Case("members:member-list", kind="page", query=lambda c: {"q": "dang vien"}),
     Case("members:member-detail", kwargs=lambda c: {"pk": c.s.victims["m1"].pk}),
+    # --- oversight: the board's dashboard
+    Case("oversight:home", kind="page"),
+    Case(
+        "oversight:organization",
+        kwargs=lambda c: {"pk": c.s.orgs["A1a"].pk},
+        query=lambda c: {"kind": "year", "year": "2026"},
+    ),
+    Case(
+        "oversight:member",
+        kwargs=lambda c: {"pk": c.s.orgs["A1a"].pk, "user_pk": c.s.victims["m1"].pk},
+    ),
     Case(
         "members:import-upload",
         "their-cell",

@@ -39,7 +39,7 @@ import study.forms
 from attendance import services as attendance_services
 from attendance import tokens
 from attendance.errors import AttendanceError
-from attendance.forms import CodeForm, ExcuseForm, MarkForm, ProjectorForm
+from attendance.forms import CardForm, CodeForm, ExcuseForm, MarkForm, ProjectorForm
 from essays.forms import EssayForm, GradeForm, ReturnForm
 from members.cards import PREFIX, card_code, read_card_code
 from members.errors import DomainError
@@ -551,6 +551,7 @@ def _assert_parses(form) -> None:
 
 # Forms without a queryset: (class, keyword arguments).
 PLAIN_FORMS = [
+    CardForm,
     CodeForm,
     ProjectorForm,
     MarkForm,

@@ -218,7 +218,7 @@ def test_a_member_page_shows_each_segment(client, org_tree, scene):
 
 @pytest.mark.parametrize("cells", [1, 4])
 def test_the_dashboard_queries_do_not_grow_with_children(
-    client, org_tree, member_of, holder_of, cells, django_assert_num_queries
+    client, org_tree, member_of, holder_of, cells, django_assert_max_num_queries
 ):
     from tests.factories import OrganizationFactory
 
@@ -243,8 +243,8 @@ def test_the_dashboard_queries_do_not_grow_with_children(
 
     # session, user, grants (2); the organisation; sessions; participants; essays; the
     # children; the five kinds of facts of attendance.outcomes (segments among them); overdue
-    # items; manual marks; the lineage; the menu's notices
-    with django_assert_num_queries(17):
+    # items; manual marks; the lineage; the menu's notices (16 when the session is in Redis)
+    with django_assert_max_num_queries(17):
         client.get(
             reverse("oversight:organization", args=[org_tree.upper_b.pk]),
             {"kind": "month", "year": 2026, "month": 12},
