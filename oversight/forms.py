@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from members.forms import parse_id
 from oversight import periods
 from study.forms import plausible_date
 
@@ -62,3 +63,77 @@ class PeriodForm(forms.Form):
         if self.is_valid():
             return self.cleaned_data["period"]
         return periods.year(self.today.year)
+
+
+# --- annual study assessment ------------------------------------------------------------------
+
+
+class YearForm(forms.Form):
+    """?year=2026; anything else is the current year."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=1945, max_value=2199, required=False)
+
+    def __init__(self, *args, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+
+    def year_value(self) -> int:
+        if self.is_valid() and self.cleaned_data["year"]:
+            return self.cleaned_data["year"]
+        return self.today.year
+
+
+def _number(label, *, maximum: int) -> forms.IntegerField:
+    return forms.IntegerField(
+        label=label,
+        min_value=0,
+        max_value=maximum,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric"}),
+    )
+
+
+class RuleForm(forms.Form):
+    """The thresholds of the two upper study levels (and, for the bloc, the names)."""
+
+    year = forms.IntegerField(min_value=1945, max_value=2199, widget=forms.HiddenInput)
+    good_name = forms.CharField(label=_("Name of the best level"), max_length=40, required=False)
+    pass_name = forms.CharField(label=_("Name of the middle level"), max_length=40, required=False)
+    fail_name = forms.CharField(label=_("Name of the lowest level"), max_length=40, required=False)
+    good_min_full_pct = _number(_("Attended fully, at least (%)"), maximum=100)
+    good_max_unexcused = _number(_("Absences without excuse, at most"), maximum=999)
+    good_max_missing = _number(_("Essays missing, at most"), maximum=999)
+    good_max_failed = _number(_("Essays graded fail, at most"), maximum=999)
+    pass_min_full_pct = _number(_("Attended fully, at least (%)"), maximum=100)
+    pass_max_unexcused = _number(_("Absences without excuse, at most"), maximum=999)
+    pass_max_missing = _number(_("Essays missing, at most"), maximum=999)
+    pass_max_failed = _number(_("Essays graded fail, at most"), maximum=999)
+
+    LEVEL_FIELDS = ("min_full_pct", "max_unexcused", "max_missing", "max_failed")
+
+    def level_fields(self, level: str) -> list:
+        return [self[f"{level}_{suffix}"] for suffix in self.LEVEL_FIELDS]
+
+    def thresholds(self, level: str) -> dict:
+        return {suffix: self.cleaned_data[f"{level}_{suffix}"] for suffix in self.LEVEL_FIELDS}
+
+
+class OverrideForm(forms.Form):
+    """A secretary's judgement of one member's year. An empty reason is the service's to
+    refuse, with its own message."""
+
+    year = forms.IntegerField(min_value=1945, max_value=2199, widget=forms.HiddenInput)
+    member = forms.CharField(max_length=20, widget=forms.HiddenInput)
+    level = forms.ChoiceField(label=_("Study level"), choices=())
+    reason = forms.CharField(
+        label=_("Reason"), max_length=1000, required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, levels, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["level"].choices = levels
+
+    def clean_member(self) -> int:
+        pk = parse_id(self.cleaned_data["member"])
+        if pk is None:
+            raise forms.ValidationError(_("Choose a member of the list."))
+        return pk

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from oversight.views import dashboard
+from oversight.views import assessment, dashboard
 
 app_name = "oversight"
 
@@ -13,5 +13,26 @@ urlpatterns = [
         name="member",
     ),
     # --- annual study assessment (oversight/views/assessment.py) ---
+    path(
+        "oversight/organizations/<int:pk>/assessment/",
+        assessment.organization,
+        name="assessment",
+    ),
+    path(
+        "oversight/organizations/<int:pk>/assessment.xlsx",
+        assessment.organization_xlsx,
+        name="assessment-xlsx",
+    ),
+    path(
+        "oversight/organizations/<int:pk>/assessment/override/",
+        assessment.override,
+        name="assessment-override",
+    ),
+    path(
+        "oversight/organizations/<int:pk>/assessment/rule/",
+        assessment.rule,
+        name="assessment-rule",
+    ),
+    path("oversight/my-year/", assessment.my_year, name="my-year"),
     # --- end of annual study assessment ---
 ]

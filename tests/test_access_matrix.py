@@ -584,6 +584,27 @@ def _mark_data(c: Ctx, participant: Participant, segment: Segment) -> dict:
     }
 
 
+def _a1a(c: Ctx) -> dict:
+    return {"pk": c.s.orgs["A1a"].pk}
+
+
+def _year(c: Ctx) -> dict:
+    return {"year": timezone.localtime(c.s.now).year}
+
+
+def _override_form(c: Ctx, member: User) -> dict:
+    return {**_year(c), "member": member.pk, "level": "good", "reason": "Lý do"}
+
+
+def _rule_form(c: Ctx) -> dict:
+    strict = {"min_full_pct": 90, "max_unexcused": 0, "max_missing": 0, "max_failed": 0}
+    return {
+        **_year(c),
+        **{f"good_{name}": value for name, value in strict.items()},
+        **{f"pass_{name}": value for name, value in strict.items()},
+    }
+
+
 CASES: list[Case] = [
     # --- config
     Case("home", kind="page"),
@@ -1026,6 +1047,32 @@ CASES: list[Case] = [
     ),
     Case("members:import-apply", kwargs=lambda c: {"pk": c.s.member_import.pk}),
     Case("members:import-template", kind="page"),
+    # --- oversight: the annual study assessment
+    Case("oversight:assessment", "cell", kwargs=_a1a, query=_year),
+    Case("oversight:assessment", "committee", kwargs=lambda c: {"pk": c.s.orgs["A1"].pk}),
+    Case("oversight:assessment-xlsx", kwargs=_a1a, query=_year),
+    Case(
+        "oversight:assessment-override",
+        "their-cell",
+        kwargs=_a1a,
+        data=lambda c: _override_form(c, c.s.victims["m1"]),
+    ),
+    Case(
+        "oversight:assessment-override",
+        "own-cell-their-member",
+        kwargs=lambda c: {"pk": c.own.cell.pk},
+        data=lambda c: _override_form(c, c.s.victims["m1"]),
+        kind="page",
+    ),
+    Case("oversight:assessment-rule", "cell", kwargs=_a1a, query=_year, data=_rule_form),
+    Case(
+        "oversight:assessment-rule",
+        "bloc",
+        kwargs=lambda c: {"pk": c.s.orgs["DUK"].pk},
+        query=_year,
+        data=_rule_form,
+    ),
+    Case("oversight:my-year", kind="page", query=lambda c: {"user": c.s.victims["m1"].pk}),
 ]
 
 
@@ -1337,6 +1384,10 @@ OWNER_CHECKS = [
     ("speakers:confirm", "board_a", "POST"),
     ("study:item-progress", "board_a", "POST"),
     ("study:programme-detail", "board_a", "POST"),
+    ("oversight:assessment[cell]", "sec_a", "GET"),
+    ("oversight:assessment-xlsx", "sec_a", "GET"),
+    ("oversight:assessment-override[their-cell]", "sec_a", "POST"),
+    ("oversight:assessment-rule[cell]", "sec_a", "POST"),
 ]
 
 
