@@ -395,6 +395,8 @@ HOCTAP_ROSTER_CONFIRM_DAYS = int(os.environ.get("HOCTAP_ROSTER_CONFIRM_DAYS", "1
 HOCTAP_REAUTHENTICATE_AFTER = int(os.environ.get("HOCTAP_REAUTHENTICATE_AFTER", str(15 * 60)))
 # Uploaded member lists and rosters (personal data) are deleted this long after upload.
 HOCTAP_UPLOAD_RETENTION_DAYS = int(os.environ.get("HOCTAP_UPLOAD_RETENTION_DAYS", "30"))
+# The board's ranking of organisations: points per criterion (oversight/ranking.py).
+HOCTAP_RANKING_POINTS = os.environ.get("HOCTAP_RANKING_POINTS", "")
 # A printed first-use password must be used (and replaced) within this many days.
 HOCTAP_TEMPORARY_PASSWORD_DAYS = int(os.environ.get("HOCTAP_TEMPORARY_PASSWORD_DAYS", "14"))
 HOCTAP_IMPORT_MAX_ROWS = int(os.environ.get("HOCTAP_IMPORT_MAX_ROWS", "5000"))

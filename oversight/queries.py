@@ -14,6 +14,7 @@ from attendance.outcomes import SessionOutcome
 from essays.models import Essay, Grade, Level
 from members import permissions
 from members.models import AuditEntry, Organization, User
+from oversight import ranking
 from oversight.periods import Period
 from study.models import ActionItem, Participant, StudySession
 
@@ -94,6 +95,7 @@ class Row:
     parent: str
     url: str
     figures: Figures = field(default_factory=Figures)
+    path: str = ""  # a child organisation's
 
 
 @dataclass
@@ -121,6 +123,7 @@ class Dashboard:
     dropoff: list[SegmentBar]
     overdue_items: list[ActionItem]
     manual_marks: list[AuditEntry]
+    ranked: list[ranking.Ranked] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
@@ -190,7 +193,10 @@ def dashboard(
         ).order_by("path")
         rows = {
             child.path: Row(
-                child.name, organization.name, reverse("oversight:organization", args=[child.pk])
+                child.name,
+                organization.name,
+                reverse("oversight:organization", args=[child.pk]),
+                path=child.path,
             )
             for child in children
         }
@@ -221,6 +227,8 @@ def dashboard(
             bar.expected += 1
             bar.attended += result.status in outcomes.ATTENDED
     ordered_rows = sorted(rows.values(), key=lambda r: r.name) if is_cell else list(rows.values())
+    today = timezone.localdate(now)
+    ranked = [] if is_cell else ranking.rank(ordered_rows, _overdue_by_child(organization, today))
     return Dashboard(
         organization=organization,
         period=period,
@@ -230,18 +238,32 @@ def dashboard(
         rows=ordered_rows,
         rows_are_members=is_cell,
         dropoff=[bars[i] for i in sorted(bars)],
-        overdue_items=overdue_items(organization, today=timezone.localdate(now)),
+        overdue_items=overdue_items(organization, today=today),
         manual_marks=manual_marks(organization, period),
+        ranked=ranked,
     )
+
+
+def _overdue(organization: Organization, today: date) -> QuerySet[ActionItem]:
+    return ActionItem.objects.filter(
+        programme__organization__path__startswith=organization.path, deadline__lt=today
+    ).exclude(progress=ActionItem.Progress.DONE)
+
+
+def _overdue_by_child(organization: Organization, today: date) -> dict[str, int]:
+    counts: dict[str, int] = {}
+    for path in _overdue(organization, today).values_list(
+        "programme__organization__path", flat=True
+    ):
+        child = _child_of(organization, path)
+        counts[child] = counts.get(child, 0) + 1
+    return counts
 
 
 def overdue_items(organization: Organization, *, today: date) -> list[ActionItem]:
     """Action-programme items of the subtree past their deadline and not done."""
     return list(
-        ActionItem.objects.filter(
-            programme__organization__path__startswith=organization.path, deadline__lt=today
-        )
-        .exclude(progress=ActionItem.Progress.DONE)
+        _overdue(organization, today)
         .select_related("programme__organization")
         .order_by("deadline")[:50]
     )

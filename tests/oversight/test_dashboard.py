@@ -243,9 +243,40 @@ def test_the_dashboard_queries_do_not_grow_with_children(
 
     # session, user, grants (2); the organisation; sessions; participants; essays; the
     # children; the five kinds of facts of attendance.outcomes (segments among them); overdue
-    # items; manual marks; the lineage; the menu's notices (16 when the session is in Redis)
-    with django_assert_max_num_queries(17):
+    # items (listed, and counted by child for the ranking); manual marks; the lineage; the
+    # menu's notices (one fewer when the session is read from Redis)
+    with django_assert_max_num_queries(18):
         client.get(
             reverse("oversight:organization", args=[org_tree.upper_b.pk]),
             {"kind": "month", "year": 2026, "month": 12},
         )
+
+
+def test_the_ranking_shows_each_part_of_the_score(org_tree, scene, settings):
+    board, _session = scene
+
+    result = queries.dashboard(board, org_tree.bloc, DECEMBER, now=AFTER)
+
+    assert [(r.rank, r.row.name, r.score) for r in result.ranked] == [
+        (1, "Đảng bộ Bộ A", 50.0),
+        (2, "Đảng bộ Bộ B", 20.0),
+    ]
+    assert [(p.key, p.points, p.detail) for p in result.ranked[0].parts] == [
+        ("attendance", 10.0, "1/4"),
+        ("no_unexcused", 20.0, "0/4"),
+        ("essays", 10.0, "2/4"),
+        ("quality", 10.0, "1+½·0/2"),
+        ("overdue", 0, "0"),
+    ]
+
+
+def test_the_criteria_table_is_a_setting(org_tree, scene, settings):
+    board, _session = scene
+    settings.HOCTAP_RANKING_POINTS = "attendance=100,no_unexcused=0,essays=0,quality=0"
+
+    result = queries.dashboard(board, org_tree.bloc, DECEMBER, now=AFTER)
+
+    assert [(r.row.name, r.score) for r in result.ranked] == [
+        ("Đảng bộ Bộ A", 25.0),
+        ("Đảng bộ Bộ B", 0.0),
+    ]
