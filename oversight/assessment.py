@@ -352,7 +352,10 @@ def _years(
             row.overrides.append(override)
     for row in rows.values():
         row.computed, row.why = row.rule.judge(row.figures)
-    return sorted(rows.values(), key=lambda r: (r.cell.path, r.member.full_name, r.member.pk))
+    # By name as a person reads it: "Đ" beside "D", not after "Z".
+    return sorted(
+        rows.values(), key=lambda r: (r.cell.path, r.member.full_name_folded, r.member.pk)
+    )
 
 
 def assess(

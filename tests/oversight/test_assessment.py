@@ -8,6 +8,8 @@ import time_machine
 from django.urls import reverse
 from django.utils import translation
 
+from attendance import services as attendance_services
+from attendance import tokens
 from attendance.outcomes import SessionOutcome
 from essays import services as essay_services
 from members.models import AuditEntry, Role
@@ -18,14 +20,27 @@ from oversight.models import AssessmentOverride, AssessmentRule, StudyLevel
 from oversight.queries import EssayState
 from study import services as study_services
 from study.services import SegmentSpec, SessionSpec
-from tests.essays.corpus import INDEPENDENT
-from tests.oversight.test_dashboard import AFTER, essay, scan
+from tests.essays.corpus import INDEPENDENT, PLAN
 from tests.times import at
 
 pytestmark = pytest.mark.django_db
 
 YEAR = 2026
+AFTER = at(22, 9)  # the December sessions are over and their essays were due on the 20th
 GOOD, PASS, FAIL = StudyLevel.GOOD, StudyLevel.PASS, StudyLevel.FAIL
+
+
+def scan(member, segment, moment, direction="in"):
+    token = tokens.make_token(segment.pk, None, direction, tokens.window_at(moment))
+    attendance_services.check_in_with_token(member, token=token, scanned_at=moment, now=moment)
+
+
+def essay(member, session, sections, when):
+    written = essay_services.essay_for(member, session=session, now=when)
+    written = essay_services.save_draft(
+        member, essay=written, revision=written.revision, sections=sections, plan=PLAN, now=when
+    )
+    return essay_services.submit_essay(member, essay=written, now=when)
 
 
 # --- The thresholds, at their boundaries (no database) -----------------------------------------
@@ -186,8 +201,6 @@ def scene(org_tree, member_of, holder_of):
     [own] = cell_session.segments.all()
     scan(m1, own, at(15, 8))
     scan(m2, own, at(15, 7, 55))
-    from attendance import services as attendance_services
-
     excuse = attendance_services.ask_excuse(m3, session=bloc_session, reason="Đi công tác")
     attendance_services.decide_excuse(secretary_b, excuse=excuse, accept=True)
     essay_services.grade_essay(
