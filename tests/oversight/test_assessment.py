@@ -140,8 +140,8 @@ def scene(org_tree, member_of, holder_of):
     m1 Một   late 10/12 morning, left early in the afternoon; full 15/12; essay fail
              -> 2 expected, 1 fully, 1 partly: 50%; fail 1                       -> Pass
     m2 Hai   full both; essay pass                                               -> Good
-    m6 Sáu   absent both without excuse; no essay: 2 unexcused, 1 missing        -> Pass? no:
-             0% < 50%                                                           -> Fail
+    m6 Sáu   absent both without excuse; no essay: 2 unexcused, 1 missing (both
+             the most Pass allows), but 0% attended fully < 50%                 -> Fail
     m7 Bảy   joined after both were published: expected nowhere                 -> no level
     m3 Ba    (A1b) excused for 10/12; a draft, never submitted                  -> no level
     """
@@ -799,3 +799,47 @@ def test_the_cells_list_and_export_do_not_grow_with_members(
             assessment.assess(org_tree.cell_a1a, YEAR)
 
     assert len(page.context["result"].rows) == members
+
+
+@pytest.mark.parametrize("sessions", [1, 4])
+def test_a_members_own_year_does_not_grow_with_sessions(
+    client, org_tree, member_of, holder_of, sessions, django_assert_num_queries
+):
+    secretary = holder_of(Role.SECRETARY, org_tree.cell_a1a)
+    member = member_of(org_tree.cell_a1a, full_name="Đảng Viên Chăm")
+    for day in range(1, sessions + 1):
+        session = study_services.publish_session(
+            secretary,
+            session=study_services.create_session(
+                secretary,
+                spec=SessionSpec(
+                    title=f"Buổi {day}",
+                    organizer=org_tree.cell_a1a,
+                    audience=[org_tree.cell_a1a],
+                    starts_at=at(day, 8),
+                    ends_at=at(day, 11),
+                    venue="Phòng họp",
+                    segments=[SegmentSpec("Buổi sáng", at(day, 8), at(day, 11))],
+                    essay_required=True,
+                    essay_deadline=at(day + 5, 17),
+                ),
+            ),
+            announce=False,
+        )
+        [segment] = session.segments.all()
+        scan(member, segment, at(day, 8))
+        essay(member, session, INDEPENDENT[day % len(INDEPENDENT)], at(day, 15))
+    client.force_login(member)
+
+    # session, user, officer check; participations; current cell; judgements; rules; essays;
+    # the five of attendance.outcomes; the menu's notices and grants (2)
+    with time_machine.travel(AFTER, tick=False), django_assert_num_queries(16):
+        page = client.get(reverse("oversight:my-year"), {"year": YEAR})
+
+    [row] = page.context["rows"]
+    assert (row.figures.expected, row.figures.fully, row.figures.ungraded) == (
+        sessions,
+        sessions,
+        sessions,
+    )
+    assert row.computed == GOOD
