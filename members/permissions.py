@@ -41,6 +41,8 @@ ESSAYS_VIEW = "essays.view"  # read essays and their figures
 SPEAKERS_MANAGE = "speakers.manage"  # keep the speaker roster, assign talks
 SPEAKERS_VIEW = "speakers.view"  # see the roster and its health
 OVERSIGHT_VIEW = "oversight.view"  # the dashboard, assessment and reports of the subtree
+OVERSIGHT_SET_RULES = "oversight.set_rules"  # the annual assessment's thresholds (tighten only)
+OVERSIGHT_OVERRIDE = "oversight.override"  # override a member's assessed level, with a reason
 
 ACTIONS = frozenset(
     {
@@ -59,6 +61,8 @@ ACTIONS = frozenset(
         SPEAKERS_MANAGE,
         SPEAKERS_VIEW,
         OVERSIGHT_VIEW,
+        OVERSIGHT_SET_RULES,
+        OVERSIGHT_OVERRIDE,
     }
 )
 # Actions that only read: for these an object is also reached through VIEW_ORG_FIELDS (with
@@ -79,13 +83,19 @@ _OVERSIGHT = {
     OVERSIGHT_VIEW,
 }
 _SCHEDULING = {STUDY_SCHEDULE, STUDY_MANAGE_PROGRAMMES, ATTENDANCE_RUN}
+# The annual study assessment: leaders set (stricter) thresholds and review their members.
+_ASSESSING = {OVERSIGHT_SET_RULES, OVERSIGHT_OVERRIDE}
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
-    Role.SECRETARY: frozenset({*_OVERSIGHT, *_SCHEDULING, MEMBERS_IMPORT, ESSAYS_GRADE}),
-    Role.DEPUTY_SECRETARY: frozenset({*_OVERSIGHT, *_SCHEDULING, MEMBERS_IMPORT, ESSAYS_GRADE}),
+    Role.SECRETARY: frozenset(
+        {*_OVERSIGHT, *_SCHEDULING, MEMBERS_IMPORT, ESSAYS_GRADE, *_ASSESSING}
+    ),
+    Role.DEPUTY_SECRETARY: frozenset(
+        {*_OVERSIGHT, *_SCHEDULING, MEMBERS_IMPORT, ESSAYS_GRADE, *_ASSESSING}
+    ),
     Role.COMMITTEE_MEMBER: frozenset({*_OVERSIGHT, STUDY_MANAGE_PROGRAMMES}),
     Role.PROPAGANDA_OFFICER: frozenset(
-        {*_OVERSIGHT, *_SCHEDULING, STUDY_MANAGE_DOCUMENTS, SPEAKERS_MANAGE}
+        {*_OVERSIGHT, *_SCHEDULING, STUDY_MANAGE_DOCUMENTS, SPEAKERS_MANAGE, OVERSIGHT_SET_RULES}
     ),
     Role.INSPECTOR: frozenset(_OVERSIGHT),
     Role.ADMINISTRATOR: frozenset(ACTIONS),

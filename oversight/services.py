@@ -20,13 +20,11 @@ from oversight.models import (
     StudyLevel,
 )
 
-# Who sets an organisation's assessment rule: those who lead its study work (its secretaries,
-# committee members and propaganda board; not inspectors). members.permissions has no action
-# of its own for it yet; this one is held by exactly those roles.
-SET_RULE = permissions.STUDY_MANAGE_PROGRAMMES
-# Who overrides a member's result: those who grade the cell's essays (its secretary and
-# deputies, and those of the committees above).
-OVERRIDE_RESULT = permissions.ESSAYS_GRADE
+# Who sets an organisation's assessment rule (its secretaries and deputies, the propaganda
+# board) and who overrides a member's result (the secretaries and deputies of the cell and
+# of the committees above): members.permissions maps them to roles.
+SET_RULE = permissions.OVERSIGHT_SET_RULES
+OVERRIDE_RESULT = permissions.OVERSIGHT_OVERRIDE
 
 
 def _threshold_label(suffix: str) -> str:
