@@ -35,4 +35,8 @@ urlpatterns = [
     ),
     path("oversight/my-year/", assessment.my_year, name="my-year"),
     # --- end of annual study assessment ---
+    # --- thematic inspection (oversight/views/inspection.py) ---
+    # --- end of thematic inspection ---
+    # --- periodic report (oversight/views/report.py) ---
+    # --- end of periodic report ---
 ]
