@@ -748,7 +748,7 @@ def test_a_committee_has_no_export(client, org_tree, scene):
 
 @pytest.mark.parametrize("members", [1, 4])
 def test_the_cells_list_and_export_do_not_grow_with_members(
-    client, org_tree, member_of, holder_of, members, django_assert_num_queries
+    client, org_tree, member_of, holder_of, members, django_assert_max_num_queries
 ):
     secretary = holder_of(Role.SECRETARY, org_tree.cell_a1a)
     people = [member_of(org_tree.cell_a1a, full_name=f"Đảng Viên {i}") for i in range(members)]
@@ -791,11 +791,12 @@ def test_the_cells_list_and_export_do_not_grow_with_members(
     with time_machine.travel(AFTER, tick=False):
         # session, user, officer check, grants (2); the cell; rules; participations; current
         # members; judgements; essays; the five of attendance.outcomes; the menu's notices
-        with django_assert_num_queries(17):
+        # (fewer with the session and the officer check read from Redis, as in CI)
+        with django_assert_max_num_queries(17):
             page = client.get(url, {"year": YEAR})
-        with django_assert_num_queries(15):
+        with django_assert_max_num_queries(15):
             client.get(xlsx, {"year": YEAR})
-        with django_assert_num_queries(10):
+        with django_assert_max_num_queries(10):
             assessment.assess(org_tree.cell_a1a, YEAR)
 
     assert len(page.context["result"].rows) == members
@@ -803,7 +804,7 @@ def test_the_cells_list_and_export_do_not_grow_with_members(
 
 @pytest.mark.parametrize("sessions", [1, 4])
 def test_a_members_own_year_does_not_grow_with_sessions(
-    client, org_tree, member_of, holder_of, sessions, django_assert_num_queries
+    client, org_tree, member_of, holder_of, sessions, django_assert_max_num_queries
 ):
     secretary = holder_of(Role.SECRETARY, org_tree.cell_a1a)
     member = member_of(org_tree.cell_a1a, full_name="Đảng Viên Chăm")
@@ -833,7 +834,7 @@ def test_a_members_own_year_does_not_grow_with_sessions(
 
     # session, user, officer check; participations; current cell; judgements; rules; essays;
     # the five of attendance.outcomes; the menu's notices and grants (2)
-    with time_machine.travel(AFTER, tick=False), django_assert_num_queries(16):
+    with time_machine.travel(AFTER, tick=False), django_assert_max_num_queries(16):
         page = client.get(reverse("oversight:my-year"), {"year": YEAR})
 
     [row] = page.context["rows"]
