@@ -23,3 +23,33 @@ class AssessmentError(DomainError):
         "bad_level": _("Choose one of the study levels."),
         "not_assessed": _("This member was not expected at any session of this cell in %(year)s."),
     }
+
+
+class InspectionError(DomainError):
+    messages = {
+        "out_of_reach": _("You may not do this for this organisation."),
+        "percent_out_of_range": _(
+            "The sample is a percentage of the organisations below: a whole number from 1 to 100."
+        ),
+        "nothing_below": _("%(organization)s has no organisation below it to inspect."),
+        "round_exists": _(
+            "A sample of the organisations below %(organization)s for %(period)s has already "
+            "been drawn. Change it, with a reason, instead of drawing again."
+        ),
+        "reason_required": _("Give the reason for changing the sample."),
+        "bad_change": _("Choose whether to add or to remove an organisation."),
+        "not_below": _("Only an organisation below %(organization)s can be in its sample."),
+        "already_in_sample": _("%(organization)s is already in the sample."),
+        "not_in_sample": _("%(organization)s is not in the sample."),
+        "already_started": _(
+            "The inspection of %(organization)s has begun (its findings or follow-ups are "
+            "recorded): it stays in the sample."
+        ),
+        "last_one": _(
+            "A sample keeps at least one organisation: add another before removing this one."
+        ),
+        "bad_status": _("Choose one of the statuses."),
+        "findings_required": _("Record the findings before marking the inspection done."),
+        "action_required": _("Say what is to be done."),
+        "deadline_required": _("Give the deadline of the follow-up."),
+    }

@@ -14,6 +14,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from oversight import periods
+
 
 class StudyLevel(models.TextChoices):
     """The three study levels, best first. The bloc may rename them for a year."""
@@ -145,3 +147,217 @@ class AssessmentOverride(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} {self.year}: {self.level}"
+
+
+# --- thematic inspection ------------------------------------------------------------------------
+
+
+class InspectionRound(models.Model):
+    """A board's thematic inspection of a sample of the organisations below it over a period
+    (Conclusion 328-KL/ĐUK, point 5). The draw is recorded whole: the candidates in the order
+    they were drawn from (by path), each with its weight and why, the percentage, the seed and
+    the sample it gave, so that anyone can run oversight.inspection.draw again on them and get
+    the same organisations. One round per organisation and period: a sample is adjusted with a
+    reason, never drawn again until it pleases."""
+
+    organization = models.ForeignKey(
+        "members.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    first = models.DateField(_("from"))
+    last = models.DateField(_("to"))
+    percentage = models.PositiveSmallIntegerField(_("sample percentage"))
+    # Drawn among the organisations two levels down (the direct ones were too few).
+    level_below = models.BooleanField(_("drawn from the level below"), default=False)
+    size = models.PositiveSmallIntegerField(_("sample size"))
+    seed = models.PositiveBigIntegerField(_("random seed"))
+    # [{"organization": id, "path", "name", "parent", "weight", "score", "expected", "parts"}]
+    candidates = models.JSONField(_("candidates"))
+    proposed = models.JSONField(_("proposed sample"))  # organisation ids, in the order drawn
+    created_by = models.ForeignKey(
+        "members.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("drawn by")
+    )
+    created_at = models.DateTimeField(_("drawn at"), default=timezone.now)
+
+    ORG_FIELD = "organization"
+
+    class Meta:
+        verbose_name = _("inspection round")
+        verbose_name_plural = _("inspection rounds")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(percentage__gte=1, percentage__lte=100),
+                name="inspection_round_percentage_1_to_100",
+            ),
+            models.CheckConstraint(
+                condition=Q(first__lte=F("last")), name="inspection_round_period_in_order"
+            ),
+            models.CheckConstraint(condition=Q(size__gte=1), name="inspection_round_samples_one"),
+            models.UniqueConstraint(
+                fields=["organization", "first", "last"], name="inspection_round_once_per_period"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.first:%d/%m/%Y}-{self.last:%d/%m/%Y}"
+
+    @property
+    def period(self) -> periods.Period:
+        return periods.between(self.first, self.last)
+
+
+class Inspection(models.Model):
+    """The inspection of one organisation of a round's sample: what was found, what is
+    recommended, and how far it has gone. Removed from the sample, it is kept (in_sample off)."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", pgettext_lazy("inspection", "Planned")
+        IN_PROGRESS = "in_progress", pgettext_lazy("inspection", "In progress")
+        DONE = "done", pgettext_lazy("inspection", "Done")
+
+    round = models.ForeignKey(
+        InspectionRound,
+        on_delete=models.PROTECT,
+        related_name="inspections",
+        verbose_name=_("inspection round"),
+    )
+    organization = models.ForeignKey(
+        "members.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("inspected organisation"),
+    )
+    drawn = models.BooleanField(_("in the proposed sample"), default=False)
+    in_sample = models.BooleanField(_("in the sample"), default=True)
+    status = models.CharField(
+        _("status"), max_length=12, choices=Status.choices, default=Status.PLANNED
+    )
+    findings = models.TextField(_("findings"), blank=True)
+    recommendations = models.TextField(_("recommendations"), blank=True)
+    updated_by = models.ForeignKey(
+        "members.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("recorded by"),
+    )
+    updated_at = models.DateTimeField(_("recorded at"), null=True, blank=True)
+
+    # Read by the board (and those above it) and by the inspected organisation; written only
+    # by the board (oversight.services checks the round's organisation).
+    ORG_FIELD = "round__organization"
+    ALSO_ORG_FIELDS = ("organization",)
+
+    class Meta:
+        verbose_name = _("inspection")
+        verbose_name_plural = _("inspections")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["round", "organization"], name="inspection_once_per_round"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["planned", "in_progress", "done"]),
+                name="inspection_status_known",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} ({self.round})"
+
+
+class SampleAdjustment(models.Model):
+    """The board's change to a round's sample: one organisation added or removed, with the
+    reason, who, when, and the sample before and after (organisation ids)."""
+
+    class Action(models.TextChoices):
+        ADD = "add", pgettext_lazy("sample", "Added")
+        REMOVE = "remove", pgettext_lazy("sample", "Removed")
+
+    round = models.ForeignKey(
+        InspectionRound,
+        on_delete=models.PROTECT,
+        related_name="adjustments",
+        verbose_name=_("inspection round"),
+    )
+    organization = models.ForeignKey(
+        "members.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    action = models.CharField(_("change"), max_length=8, choices=Action.choices)
+    reason = models.TextField(_("reason"))
+    before = models.JSONField(_("before"))
+    after = models.JSONField(_("after"))
+    by = models.ForeignKey(
+        "members.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("by")
+    )
+    at = models.DateTimeField(_("at"), default=timezone.now)
+
+    ORG_FIELD = "round__organization"
+
+    class Meta:
+        verbose_name = _("change to an inspection sample")
+        verbose_name_plural = _("changes to inspection samples")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=["add", "remove"]), name="sample_adjustment_action_known"
+            ),
+            models.CheckConstraint(condition=~Q(reason=""), name="sample_adjustment_has_a_reason"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.round}: {self.action} {self.organization}"
+
+
+class FollowUp(models.Model):
+    """What the inspected organisation is to do after the inspection, and by when. Overdue:
+    past its deadline and not done."""
+
+    inspection = models.ForeignKey(
+        Inspection,
+        on_delete=models.PROTECT,
+        related_name="follow_ups",
+        verbose_name=_("inspection"),
+    )
+    action = models.TextField(_("what is to be done"))
+    deadline = models.DateField(_("deadline"))
+    done_on = models.DateField(_("done on"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        "members.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("set by")
+    )
+    created_at = models.DateTimeField(_("set at"), default=timezone.now)
+    done_by = models.ForeignKey(
+        "members.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("marked done by"),
+    )
+
+    ORG_FIELD = "inspection__round__organization"
+    ALSO_ORG_FIELDS = ("inspection__organization",)
+
+    class Meta:
+        verbose_name = _("follow-up")
+        verbose_name_plural = _("follow-ups")
+        indexes = [
+            models.Index(
+                fields=["deadline"],
+                condition=Q(done_on__isnull=True),
+                name="follow_up_open_by_deadline",
+            )
+        ]
+        constraints = [
+            models.CheckConstraint(condition=~Q(action=""), name="follow_up_says_what"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.inspection.organization}: {self.action[:40]}"
+
+    def overdue_on(self, today) -> bool:
+        return self.done_on is None and self.deadline < today

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from oversight.views import assessment, dashboard
+from oversight.views import assessment, dashboard, inspection
 
 app_name = "oversight"
 
@@ -36,6 +36,25 @@ urlpatterns = [
     path("oversight/my-year/", assessment.my_year, name="my-year"),
     # --- end of annual study assessment ---
     # --- thematic inspection (oversight/views/inspection.py) ---
+    path(
+        "oversight/organizations/<int:pk>/inspections/",
+        inspection.rounds,
+        name="inspection-rounds",
+    ),
+    path(
+        "oversight/organizations/<int:pk>/inspections/new/",
+        inspection.round_create,
+        name="inspection-round-create",
+    ),
+    path("oversight/inspections/<int:pk>/", inspection.round_detail, name="inspection-round"),
+    path("oversight/inspections/<int:pk>/adjust/", inspection.adjust, name="inspection-adjust"),
+    path("oversight/inspected/<int:pk>/", inspection.inspection_detail, name="inspection"),
+    path(
+        "oversight/inspected/<int:pk>/follow-ups/",
+        inspection.follow_up_add,
+        name="follow-up-add",
+    ),
+    path("oversight/follow-ups/<int:pk>/done/", inspection.follow_up_done, name="follow-up-done"),
     # --- end of thematic inspection ---
     # --- periodic report (oversight/views/report.py) ---
     # --- end of periodic report ---

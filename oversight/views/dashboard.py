@@ -4,7 +4,7 @@ from django.utils import timezone
 from members import permissions
 from members.models import Organization, User
 from members.permissions import requires
-from oversight import queries
+from oversight import inspection, queries
 from oversight.charts import dropoff_svg
 from oversight.forms import PeriodForm
 
@@ -39,6 +39,7 @@ def organization(request, pk: int):
                 if permissions.can(request.user, permissions.OVERSIGHT_VIEW, o)
             ],
             "chart": dropoff_svg(board.dropoff),
+            "follow_ups_overdue": inspection.overdue_follow_ups(org, today=timezone.localdate()),
         },
     )
 
