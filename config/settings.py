@@ -279,6 +279,7 @@ ACCOUNT_REAUTHENTICATION_TIMEOUT = int(os.environ.get("HOCTAP_REAUTHENTICATE_AFT
 # members must not log in again every session.
 SESSION_COOKIE_AGE = 60 * 60 * 24 * 180
 SESSION_COOKIE_HTTPONLY = True
+CSRF_FAILURE_VIEW = "config.views.csrf_failure"
 
 # --- Behind the reverse proxy, over HTTPS -----------------------------------------------------
 
@@ -397,6 +398,8 @@ HOCTAP_REAUTHENTICATE_AFTER = int(os.environ.get("HOCTAP_REAUTHENTICATE_AFTER", 
 HOCTAP_UPLOAD_RETENTION_DAYS = int(os.environ.get("HOCTAP_UPLOAD_RETENTION_DAYS", "30"))
 # The board's ranking of organisations: points per criterion (oversight/ranking.py).
 HOCTAP_RANKING_POINTS = os.environ.get("HOCTAP_RANKING_POINTS", "")
+# The place printed before the date of the board's periodic reports ("Hà Nội, ngày ...").
+HOCTAP_REPORT_PLACE = os.environ.get("HOCTAP_REPORT_PLACE", "Hà Nội")
 # A printed first-use password must be used (and replaced) within this many days.
 HOCTAP_TEMPORARY_PASSWORD_DAYS = int(os.environ.get("HOCTAP_TEMPORARY_PASSWORD_DAYS", "14"))
 HOCTAP_IMPORT_MAX_ROWS = int(os.environ.get("HOCTAP_IMPORT_MAX_ROWS", "5000"))

@@ -59,3 +59,8 @@ def admin_login(request, extra_context=None):
     if not (request.user.is_active and request.user.is_staff):
         raise PermissionDenied
     return redirect(wanted)
+
+
+def csrf_failure(request, reason=""):
+    """A form sent without its security token: in the product's language and layout."""
+    return render(request, "403_csrf.html", status=403)

@@ -54,7 +54,12 @@ def organization_detail(request, pk: int):
         "members/organization_detail.html",
         {
             "org": org,
-            "lineage": org.lineage(),
+            # Only what the viewer may open is a link: a member sees their cell, not the
+            # committees above it.
+            "lineage": [
+                (o, permissions.can(request.user, permissions.MEMBERS_VIEW_ORGANIZATION, o))
+                for o in org.lineage()
+            ],
             "tree": queries.organization_tree(request.user, root=org),
             "form": form,
             "page": Paginator(members, PAGE_SIZE).get_page(request.GET.get("page")),
