@@ -7,6 +7,7 @@ from datetime import date
 
 import pytest
 import time_machine
+from django.contrib import admin
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
@@ -15,7 +16,7 @@ from django.utils.html import escape
 
 from attendance import services as attendance_services
 from attendance import tokens
-from members.models import AuditEntry, Organization, Role
+from members.models import AuditEntry, Organization, Role, User
 from oversight import inspection, periods, services
 from oversight.errors import InspectionError
 from oversight.models import FollowUp, Inspection, InspectionRound, SampleAdjustment
@@ -696,3 +697,28 @@ def test_query_counts_do_not_grow_with_the_organisations(client, holder_of, memb
 
     assert counts[1] == counts[4]
     assert counts[4] == {"draw": 17, "round": 9, "rounds": 8, "inspection": 8}
+
+
+@pytest.mark.parametrize("model", [InspectionRound, Inspection, SampleAdjustment, FollowUp])
+def test_every_inspection_record_is_in_the_admin_and_searchable(client, org_tree, board_a, model):
+    drawn = whole_sample(board_a, org_tree)
+    item = drawn.inspections.get(organization=org_tree.cell_a1a)
+    services.add_follow_up(board_a, inspection_of=item, action="Học bù", deadline=date(2027, 1, 5))
+    services.adjust_inspection_sample(
+        board_a,
+        inspection_round=drawn,
+        organization=org_tree.cell_a1b,
+        change="remove",
+        reason="Đã kiểm tra năm trước",
+    )
+    client.force_login(User.objects.create_superuser(email="root@example.vn", full_name="Quản trị"))
+    opts = model._meta
+
+    listed = client.get(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+    found = client.get(
+        reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"), {"q": "chi bo"}
+    )
+
+    assert admin.site._registry[model].search_fields
+    assert (listed.status_code, found.status_code) == (200, 200)
+    assert listed.context["cl"].result_count == model.objects.count() > 0
