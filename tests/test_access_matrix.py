@@ -50,6 +50,9 @@ from members import services as member_services
 from members.cards import card_code
 from members.consumers import user_group
 from members.models import MemberImport, Organization, Role, User
+from oversight import periods
+from oversight import services as oversight_services
+from oversight.models import FollowUp, Inspection, InspectionRound
 from speakers import services as speaker_services
 from speakers.models import RosterImport, Speaker, Talk
 from speakers.services import SpeakerSpec
@@ -136,6 +139,10 @@ class Scene:
     roster_import: RosterImport
     gone: User  # a deactivated member whose calendar link still circulates
     own: dict[str, Own] = field(default_factory=dict)
+    # upper A's thematic inspection of its cells, cell A1a's with findings and a follow-up
+    inspection_round: InspectionRound | None = None
+    inspection: Inspection | None = None
+    follow_up: FollowUp | None = None
     sessions: dict[int, str] = field(default_factory=dict)  # each attacker's login session
 
 
@@ -395,6 +402,29 @@ def _build(now: datetime) -> Scene:
         member_import=member_import,
         roster_import=roster_import,
         gone=gone,
+    )
+
+    # Upper A's board inspects both its cells this year; A1a's follow-up is overdue.
+    scene.inspection_round = oversight_services.draw_inspection_sample(
+        board_a,
+        organization=upper_a,
+        period=periods.year(now.year),
+        percentage=100,
+        seed=1,
+        now=now,
+    )
+    scene.inspection = oversight_services.record_inspection(
+        board_a,
+        inspection_of=scene.inspection_round.inspections.get(organization=cell_a1a),
+        findings=f"Phát hiện {MARK}",
+        recommendations=f"Kiến nghị {MARK}",
+        status="in_progress",
+    )
+    scene.follow_up = oversight_services.add_follow_up(
+        board_a,
+        inspection_of=scene.inspection,
+        action=f"Khắc phục {MARK}",
+        deadline=(now - timedelta(days=2)).date(),
     )
 
     # The attackers: every role on a subtree that owns none of the above, and a plain member.
@@ -1037,6 +1067,38 @@ CASES: list[Case] = [
         "oversight:member",
         kwargs=lambda c: {"pk": c.s.orgs["A1a"].pk, "user_pk": c.s.victims["m1"].pk},
     ),
+    # --- oversight: thematic inspection
+    Case("oversight:inspection-rounds", "board", kwargs=lambda c: {"pk": c.s.orgs["A"].pk}),
+    Case("oversight:inspection-rounds", "inspected-cell", kwargs=_a1a),
+    Case(
+        "oversight:inspection-round-create",
+        kwargs=lambda c: {"pk": c.s.orgs["A"].pk},
+        data=lambda c: {"kind": "year", "year": "2030", "percentage": "20"},
+    ),
+    Case("oversight:inspection-round", kwargs=lambda c: {"pk": c.s.inspection_round.pk}),
+    Case(
+        "oversight:inspection-adjust",
+        "remove-their-cell",
+        kwargs=lambda c: {"pk": c.s.inspection_round.pk},
+        data=lambda c: {"change": "remove", "organization": c.s.orgs["A1b"].pk, "reason": "Thử"},
+    ),
+    Case(
+        "oversight:inspection-adjust",
+        "add-own-cell",
+        kwargs=lambda c: {"pk": c.s.inspection_round.pk},
+        data=lambda c: {"change": "add", "organization": c.own.cell.pk, "reason": "Thử"},
+    ),
+    Case(
+        "oversight:inspection",
+        kwargs=lambda c: {"pk": c.s.inspection.pk},
+        data=lambda c: {"status": "done", "findings": "Khác", "recommendations": ""},
+    ),
+    Case(
+        "oversight:follow-up-add",
+        kwargs=lambda c: {"pk": c.s.inspection.pk},
+        data=lambda c: {"action": "Thêm việc", "deadline": "2030-01-01"},
+    ),
+    Case("oversight:follow-up-done", kwargs=lambda c: {"pk": c.s.follow_up.pk}),
     Case(
         "members:import-upload",
         "their-cell",
@@ -1388,6 +1450,12 @@ OWNER_CHECKS = [
     ("oversight:assessment-xlsx", "sec_a", "GET"),
     ("oversight:assessment-override[their-cell]", "sec_a", "POST"),
     ("oversight:assessment-rule[cell]", "sec_a", "POST"),
+    ("oversight:inspection-rounds[board]", "board_a", "GET"),
+    ("oversight:inspection-round", "board_a", "GET"),
+    ("oversight:inspection", "sec_a", "GET"),  # the inspected cell reads its inspection
+    ("oversight:inspection-adjust[remove-their-cell]", "board_a", "POST"),
+    ("oversight:follow-up-add", "board_a", "POST"),
+    ("oversight:follow-up-done", "board_a", "POST"),
 ]
 
 
