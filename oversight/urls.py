@@ -1,6 +1,7 @@
 from django.urls import path
 
 from oversight.views import assessment, dashboard, inspection
+from oversight.views import report as report_views
 
 app_name = "oversight"
 
@@ -57,5 +58,15 @@ urlpatterns = [
     path("oversight/follow-ups/<int:pk>/done/", inspection.follow_up_done, name="follow-up-done"),
     # --- end of thematic inspection ---
     # --- periodic report (oversight/views/report.py) ---
+    path(
+        "oversight/organizations/<int:pk>/report/",
+        report_views.report,
+        name="report",
+    ),
+    path(
+        "oversight/organizations/<int:pk>/report.xlsx",
+        report_views.report_download,
+        name="report-xlsx",
+    ),
     # --- end of periodic report ---
 ]

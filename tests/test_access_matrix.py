@@ -1067,6 +1067,9 @@ CASES: list[Case] = [
         "oversight:member",
         kwargs=lambda c: {"pk": c.s.orgs["A1a"].pk, "user_pk": c.s.victims["m1"].pk},
     ),
+    # --- oversight: the periodic report
+    Case("oversight:report", kwargs=_a1a, query=lambda c: {"kind": "year", **_year(c)}),
+    Case("oversight:report-xlsx", kwargs=_a1a, query=lambda c: {"kind": "year", **_year(c)}),
     # --- oversight: thematic inspection
     Case("oversight:inspection-rounds", "board", kwargs=lambda c: {"pk": c.s.orgs["A"].pk}),
     Case("oversight:inspection-rounds", "inspected-cell", kwargs=_a1a),
@@ -1450,6 +1453,8 @@ OWNER_CHECKS = [
     ("oversight:assessment-xlsx", "sec_a", "GET"),
     ("oversight:assessment-override[their-cell]", "sec_a", "POST"),
     ("oversight:assessment-rule[cell]", "sec_a", "POST"),
+    ("oversight:report", "sec_a", "GET"),
+    ("oversight:report-xlsx", "sec_a", "GET"),
     ("oversight:inspection-rounds[board]", "board_a", "GET"),
     ("oversight:inspection-round", "board_a", "GET"),
     ("oversight:inspection", "sec_a", "GET"),  # the inspected cell reads its inspection
