@@ -365,7 +365,12 @@ def test_the_round_page_shows_weights_seed_and_history(client, org_tree, board_a
     assert accepted.status_code == 302
     text = page.content.decode()
     assert str(drawn.seed) in text
-    assert "<b>61</b>" in text and "<b>1</b>" in text  # each candidate's weight
+    candidates = text[text.index('id="candidates"') :]
+    assert [(line.stored["weight"], line.share) for line in page.context["page"].lines] == [
+        (1, 1.6),
+        (61, 98.4),
+    ]
+    assert " 61 (" in candidates and " 1 (" in candidates  # each candidate's weight
     assert "Nhiều đảng viên vắng" in text
     assert page.context["page"].reproduced
     assert [i.organization_id for i in page.context["page"].sample] == [
