@@ -3,12 +3,13 @@ its seed and weighted toward weak study figures, the board's changes with their 
 findings and follow-ups, overdue follow-ups on the dashboards, scope and query counts."""
 
 import re
+import threading
 from datetime import date
 
 import pytest
 import time_machine
 from django.contrib import admin
-from django.db import connection
+from django.db import connection, connections
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import translation
@@ -727,3 +728,66 @@ def test_every_inspection_record_is_in_the_admin_and_searchable(client, org_tree
     assert admin.site._registry[model].search_fields
     assert (listed.status_code, found.status_code) == (200, 200)
     assert listed.context["cl"].result_count == model.objects.count() > 0
+
+
+# --- Races (PostgreSQL) -----------------------------------------------------------------------
+
+
+def _race(count: int, run) -> tuple[list, list[Exception]]:
+    barrier = threading.Barrier(count)
+    results: list = []
+    errors: list[Exception] = []
+
+    def one():
+        barrier.wait()
+        try:
+            results.append(run())
+        except Exception as error:
+            errors.append(error)
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=one) for _ in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results, errors
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="races need a real server")
+def test_two_boards_drawing_the_same_period_at_once_make_one_round(org_tree, board_a):
+    results, errors = _race(3, lambda: whole_sample(board_a, org_tree, percentage=50))
+
+    assert len(results) == 1
+    assert [getattr(e, "code", e) for e in errors] == ["round_exists", "round_exists"]
+    assert InspectionRound.objects.count() == 1
+    assert Inspection.objects.count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="races need a real server")
+def test_the_same_change_sent_twice_at_once_is_made_once(org_tree, board_a):
+    drawn = whole_sample(board_a, org_tree, percentage=50)
+    outside = Organization.objects.get(
+        pk=next(
+            c["organization"] for c in drawn.candidates if c["organization"] not in drawn.proposed
+        )
+    )
+
+    results, errors = _race(
+        3,
+        lambda: services.adjust_inspection_sample(
+            board_a,
+            inspection_round=drawn,
+            organization=outside,
+            change="add",
+            reason="Có phản ánh",
+        ),
+    )
+
+    assert len(results) == 1
+    assert [getattr(e, "code", e) for e in errors] == ["already_in_sample", "already_in_sample"]
+    assert Inspection.objects.filter(round=drawn, in_sample=True).count() == 2
+    assert SampleAdjustment.objects.count() == 1
