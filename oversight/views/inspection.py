@@ -232,6 +232,9 @@ def _inspection_response(request, item: Inspection, form=None, follow_up_form=No
                 "recommendations": item.recommendations,
             }
         )
+    can_see_round = permissions.can(
+        request.user, permissions.OVERSIGHT_VIEW, item.round.organization
+    )
     today = timezone.localdate()
     follow_ups = list(item.follow_ups.select_related("done_by").order_by("deadline", "pk"))
     return render(
@@ -241,17 +244,18 @@ def _inspection_response(request, item: Inspection, form=None, follow_up_form=No
             "item": item,
             "round": item.round,
             "can_record": can_record,
-            "can_see_round": permissions.can(
-                request.user, permissions.OVERSIGHT_VIEW, item.round.organization
-            ),
+            "can_see_round": can_see_round,
             "form": form,
             "follow_up_form": follow_up_form or (FollowUpForm() if can_record else None),
             "follow_ups": [(f, f.overdue_on(today)) for f in follow_ups],
+            # The board's reasons for adding or removing it are the board's own.
             "changes": list(
                 item.round.adjustments.filter(organization=item.organization)
                 .select_related("by")
                 .order_by("at", "pk")
-            ),
+            )
+            if can_see_round
+            else [],
         },
     )
 

@@ -590,6 +590,13 @@ def test_the_inspected_cell_reads_its_inspection_but_does_not_write_it(
         status="in_progress",
     )
     other = drawn.inspections.get(organization=org_tree.cell_a1b)
+    services.adjust_inspection_sample(
+        board_a,
+        inspection_round=drawn,
+        organization=org_tree.cell_a1b,
+        change="remove",
+        reason="LÝ DO NỘI BỘ của Ban",
+    )
     client.force_login(secretary_of(org_tree.cell_a1a))
     url = reverse("oversight:inspection", args=[item.pk])
 
@@ -603,6 +610,10 @@ def test_the_inspected_cell_reads_its_inspection_but_does_not_write_it(
     )
 
     assert own.status_code == 200 and "Sổ ghi chép chưa đầy đủ" in own.content.decode()
+    assert (
+        "LÝ DO NỘI BỘ"
+        not in client.get(reverse("oversight:inspection", args=[item.pk])).content.decode()
+    )
     assert not own.context["can_record"]
     assert (write.status_code, sibling.status_code, round_page.status_code) == (404, 404, 404)
     assert draw.status_code == 404
@@ -626,6 +637,20 @@ def test_the_service_refuses_a_board_out_of_reach(org_tree, board_a, holder_of):
         )
 
     assert (draw.value.code, record.value.code) == ("out_of_reach", "out_of_reach")
+
+
+def test_a_new_round_sent_twice_is_drawn_once(client, org_tree, board_a):
+    client.force_login(board_a)
+    url = reverse("oversight:inspection-round-create", args=[org_tree.upper_a.pk])
+    data = {"once": _key(client.get(url)), "kind": "year", "year": "2026", "percentage": "15"}
+
+    first = client.post(url, data)
+    second = client.post(url, data, follow=True)
+
+    made = InspectionRound.objects.get()
+    assert first["Location"] == reverse("oversight:inspection-round", args=[made.pk])
+    assert second.redirect_chain[-1][0] == first["Location"]
+    assert Inspection.objects.count() == 1
 
 
 def test_the_new_round_form_offers_the_default_percentage(client, org_tree, board_a, settings):
