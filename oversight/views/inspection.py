@@ -33,7 +33,7 @@ class RoundForm(PeriodForm):
     the service's to refuse, with its message."""
 
     percentage = forms.IntegerField(
-        label=gettext_lazy("Sample, in % of the organisations below"),
+        label=gettext_lazy("Sample (percentage of the organisations below)"),
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "min": 1, "max": 100}),
     )
 
