@@ -281,7 +281,7 @@ class Report:
 
     @property
     def overdue_heading(self) -> str:
-        return _("Action items overdue on %(date)s: %(count)s") % {
+        return _("ACTION ITEMS OVERDUE ON %(date)s: %(count)s") % {
             "date": f"{self.today:%d/%m/%Y}",
             "count": self.overdue_count,
         }

@@ -402,7 +402,7 @@ def test_an_empty_period_says_so_and_keeps_the_document(client, org_tree, scene)
     )
     assert expected in text and expected in cells
     assert "BY ORGANISATION" not in text and "IV. BY ORGANISATION" not in cells
-    assert "II. Action items overdue on 22/12/2026: 1" in text
+    assert "II. ACTION ITEMS OVERDUE ON 22/12/2026: 1" in text
     assert "ON BEHALF OF PROPAGANDA BOARD" in text
 
 
