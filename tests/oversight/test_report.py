@@ -22,6 +22,14 @@ from tests.times import HANOI, at
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _in_english():
+    """The report's texts are checked in English (pages ask for it with the language cookie)."""
+    with translation.override("en"):
+        yield
+
+
 Q4 = periods.quarter(2026, 4)
 AFTER = at(22, 9)  # both sessions are over, their essays due
 
