@@ -38,8 +38,8 @@ class BoundedModelMultipleChoiceField(forms.ModelMultipleChoiceField):
 
     def _check_values(self, value):
         for pk in value or ():
-            text = str(pk).strip()
-            if text.lstrip("-").isdigit() and abs(int(text)) > MAX_ID:
+            text = str(pk).strip().lstrip("-")
+            if text.isascii() and text.isdigit() and int(text) > MAX_ID:
                 raise ValidationError(
                     self.error_messages["invalid_choice"],
                     code="invalid_choice",
