@@ -33,7 +33,7 @@ from oversight.models import (
     AssessmentRule,
     StudyLevel,
 )
-from oversight.queries import HELD, Figures, _essays
+from oversight.queries import HELD, Figures, essay_states
 from study.models import Participant
 
 
@@ -326,7 +326,7 @@ def _years(
     now: datetime,
 ) -> list[MemberYear]:
     """One pass over the outcomes of every participation: a row per (member, cell)."""
-    essays = _essays(participants)
+    essays = essay_states(participants)
     cells: dict[int, Organization] = {}
     rows: dict[tuple[int, int], MemberYear] = {}
     rule_of: dict[int, Rule] = {}

@@ -39,7 +39,6 @@ from members.models import Organization, User
 from oversight import queries, ranking
 from oversight.models import FollowUp, Inspection, InspectionRound, SampleAdjustment
 from oversight.periods import Period
-from study.models import Participant
 
 FEW_SUBORDINATES = 5  # fewer direct subordinates than this: draw from the level below
 DEFAULT_PERCENT = 15
@@ -150,20 +149,16 @@ def candidates(
         for o in found.organizations
     }
     lengths = sorted({len(path) for path in rows}, reverse=True)
-    sessions = queries._sessions(organization, period)
-    participants = list(
-        Participant.objects.current()
-        .filter(session__in=sessions, organization__path__startswith=organization.path)
-        .select_related("session", "organization")
-    )
-    essays = queries._essays(participants)
+    sessions = queries.sessions_held(organization, period)
+    participants = queries.participations(organization, sessions)
+    essays = queries.essay_states(participants)
     for attendance in outcomes.attendance_of(participants, now=now):
         row = _row_of(rows, lengths, attendance.participant.organization.path)
         if row is not None:
             row.figures.add(attendance.outcome, essays.get(attendance.participant.pk))
     overdue: dict[str, int] = {}
     today = timezone.localdate(now)
-    for path in queries._overdue(organization, today).values_list(
+    for path in queries.overdue_query(organization, today).values_list(
         "programme__organization__path", flat=True
     ):
         row = _row_of(rows, lengths, path)

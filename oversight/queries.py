@@ -139,7 +139,7 @@ def overseen(user: User) -> QuerySet[Organization]:
     ).order_by("path")
 
 
-def _sessions(organization: Organization, period: Period) -> list[StudySession]:
+def sessions_held(organization: Organization, period: Period) -> list[StudySession]:
     """Sessions held in the period that expected someone of the subtree."""
     within = Participant.objects.current().filter(organization__path__startswith=organization.path)
     return list(
@@ -154,7 +154,16 @@ def _sessions(organization: Organization, period: Period) -> list[StudySession]:
     )
 
 
-def _essays(participants: list[Participant]) -> dict[int, EssayState]:
+def participations(organization: Organization, sessions: list[StudySession]) -> list[Participant]:
+    """The expected participations of the subtree in these sessions, with what pages show."""
+    return list(
+        Participant.objects.current()
+        .filter(session__in=sessions, organization__path__startswith=organization.path)
+        .select_related("session", "user", "organization")
+    )
+
+
+def essay_states(participants: list[Participant]) -> dict[int, EssayState]:
     """The essay of each participant of a session that asked for one (missing: no essay)."""
     asked = [p.pk for p in participants if p.session.essay_required]
     latest = Grade.objects.filter(essay=OuterRef("pk")).order_by("-graded_at", "-pk")
@@ -178,13 +187,9 @@ def dashboard(
     """The board's view of an organisation it oversees: a bounded number of queries whatever
     the number of children and members."""
     now = now or timezone.now()
-    sessions = _sessions(organization, period)
-    participants = list(
-        Participant.objects.current()
-        .filter(session__in=sessions, organization__path__startswith=organization.path)
-        .select_related("session", "user", "organization")
-    )
-    essays = _essays(participants)
+    sessions = sessions_held(organization, period)
+    participants = participations(organization, sessions)
+    essays = essay_states(participants)
     is_cell = organization.is_cell
     rows: dict[str, Row] = {}
     if not is_cell:
@@ -244,7 +249,7 @@ def dashboard(
     )
 
 
-def _overdue(organization: Organization, today: date) -> QuerySet[ActionItem]:
+def overdue_query(organization: Organization, today: date) -> QuerySet[ActionItem]:
     return ActionItem.objects.filter(
         programme__organization__path__startswith=organization.path, deadline__lt=today
     ).exclude(progress=ActionItem.Progress.DONE)
@@ -252,7 +257,7 @@ def _overdue(organization: Organization, today: date) -> QuerySet[ActionItem]:
 
 def _overdue_by_child(organization: Organization, today: date) -> dict[str, int]:
     counts: dict[str, int] = {}
-    for path in _overdue(organization, today).values_list(
+    for path in overdue_query(organization, today).values_list(
         "programme__organization__path", flat=True
     ):
         child = _child_of(organization, path)
@@ -263,7 +268,7 @@ def _overdue_by_child(organization: Organization, today: date) -> dict[str, int]
 def overdue_items(organization: Organization, *, today: date) -> list[ActionItem]:
     """Action-programme items of the subtree past their deadline and not done."""
     return list(
-        _overdue(organization, today)
+        overdue_query(organization, today)
         .select_related("programme__organization")
         .order_by("deadline")[:50]
     )
@@ -304,7 +309,7 @@ def member_record(member: User, organization: Organization, period: Period) -> l
         .select_related("session", "organization")
         .order_by("session__starts_at")
     )
-    essays = _essays(participants)
+    essays = essay_states(participants)
     return [
         MemberLine(a.participant.session, a, essays.get(a.participant.pk))
         for a in outcomes.attendance_of(participants, now=timezone.now())

@@ -428,6 +428,6 @@ def report(
         rows_are_members=board.rows_are_members,
         dropoff=_dropoff(board.dropoff, before.dropoff),
         # Counted with the dashboard's own definition of overdue (its list stops at 50).
-        overdue_count=queries._overdue(organization, timezone.localdate(now)).count(),
+        overdue_count=queries.overdue_query(organization, timezone.localdate(now)).count(),
         counted_at=now,
     )
