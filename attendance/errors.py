@@ -28,10 +28,8 @@ class AttendanceError(DomainError):
             "This session is held in a hall only: check in with the code on the screen."
         ),
         "card_unknown": _("No member of your organisations matches this QR or card number."),
-        "card_not_expected": _(
-            "%(name)s is not an expected participant of this session: add them on the "
-            "session page first."
-        ),
+        "card_not_expected": _("%(name)s is not on the list of this session."),
+        "door_refused": _("%(name)s is not checked in: %(reason)s"),
         "code_too_many": _(
             "Too many wrong codes. Wait ten minutes, or ask the secretary to mark you present."
         ),
@@ -43,3 +41,13 @@ class AttendanceError(DomainError):
         "bad_decision": _("Accept or refuse."),
         "reason_missing": _("Give a reason for the change."),
     }
+
+
+class DoorError(AttendanceError):
+    """A refusal at the door scanner about a member within the secretary's reach: the page
+    names them. An unknown card, or one outside the secretary's reach, is a plain
+    AttendanceError that names nobody."""
+
+    def __init__(self, code: str, *, member, **params: object) -> None:
+        super().__init__(code, name=member.full_name, **params)
+        self.member = member

@@ -11,7 +11,7 @@ from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 
 from attendance import outcomes, tokens
-from attendance.errors import AttendanceError
+from attendance.errors import AttendanceError, DoorError
 from attendance.models import (
     CheckIn,
     Decision,
@@ -385,13 +385,10 @@ def decide_excuse(actor: User, *, excuse: ExcuseRequest, accept: bool) -> Excuse
     return excuse
 
 
-@transaction.atomic
-def check_in_member_card(
-    actor: User, *, segment: Segment, code: str, now: datetime | None = None
-) -> CheckInResult:
-    """The secretary scans a member's personal QR (or types the card number) at the door.
-
-    A card outside the secretary's organisations answers exactly like an unknown one."""
+def _door_member(actor: User, segment: Segment, code: str) -> tuple[User, Participant | None]:
+    """Whom the door scanner read: a personal QR or a card number, within the secretary's
+    reach, with their place on the list (None when not on it). A card outside the secretary's
+    organisations answers exactly like an unknown one."""
     user_id = read_card_code(code)
     query = (
         User.objects.filter(pk=user_id)
@@ -399,7 +396,6 @@ def check_in_member_card(
         else User.objects.filter(party_card_number=code.strip())
     )
     member = query.filter(is_active=True).first() if code.strip() else None
-    segment = Segment.objects.select_related("session").get(pk=segment.pk)
     participant = (
         Participant.objects.current().filter(session=segment.session, user=member).first()
         if member is not None
@@ -410,16 +406,47 @@ def check_in_member_card(
     )
     if not reachable:
         raise AttendanceError("card_unknown")
+    return member, participant
+
+
+def _door_record(actor: User, member: User, segment: Segment, now: datetime | None):
+    try:
+        return _record(
+            member,
+            segment=segment,
+            direction=Direction.IN,
+            at=now or timezone.now(),
+            method=Method.MEMBER_CARD,
+            recorded_by=actor,
+        )
+    except AttendanceError as error:  # told to the secretary, naming whom it concerns
+        raise DoorError("door_refused", member=member, reason=error.message) from error
+
+
+@transaction.atomic
+def check_in_member_card(
+    actor: User, *, segment: Segment, code: str, now: datetime | None = None
+) -> CheckInResult:
+    """The secretary scans a member's personal QR (or types the card number) at the door."""
+    segment = Segment.objects.select_related("session").get(pk=segment.pk)
+    member, participant = _door_member(actor, segment, code)
     if participant is None:
-        raise AttendanceError("card_not_expected", name=member.full_name)
-    return _record(
-        member,
-        segment=segment,
-        direction=Direction.IN,
-        at=now or timezone.now(),
-        method=Method.MEMBER_CARD,
-        recorded_by=actor,
-    )
+        raise DoorError("card_not_expected", member=member)
+    return _door_record(actor, member, segment, now)
+
+
+@transaction.atomic
+def add_at_door(
+    actor: User, *, segment: Segment, code: str, now: datetime | None = None
+) -> CheckInResult:
+    """Someone not on the list at the door: the secretary adds them to the session's list (as
+    a guest when they belong elsewhere, study.services.add_guest) and checks them in, at once or
+    not at all."""
+    segment = Segment.objects.select_related("session").get(pk=segment.pk)
+    member, participant = _door_member(actor, segment, code)
+    if participant is None:
+        study_services.add_guest(actor, session=segment.session, user=member)
+    return _door_record(actor, member, segment, now)
 
 
 # --- Presence prompts (online participants) ---------------------------------------------------

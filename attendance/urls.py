@@ -16,6 +16,7 @@ urlpatterns = [
     path("attendance/segments/<int:pk>/ask-presence/", views.ask_presence, name="ask-presence"),
     path("attendance/segments/<int:pk>/projector/", views.projector, name="projector"),
     path("attendance/segments/<int:pk>/door/", views.door, name="door"),
+    path("attendance/segments/<int:pk>/door/add/", views.door_add, name="door-add"),
     path(
         "attendance/segments/<int:pk>/projector.json", views.projector_state, name="projector-state"
     ),

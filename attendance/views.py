@@ -8,7 +8,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
@@ -418,26 +418,67 @@ def live(request, pk: int):
     return render(request, template, {"session": session, "board": board})
 
 
-@requires(permissions.ATTENDANCE_RUN)
-def door(request, pk: int):
-    """The secretary's door scanner: the member's personal QR by camera, or the card number."""
-    segment = permissions.get_for(
+def _door_segment(request, pk: int) -> Segment:
+    return permissions.get_for(
         request.user, Segment.objects.select_related("session"), permissions.ATTENDANCE_RUN, pk=pk
     )
-    result = error = None
-    if request.method == "POST":
-        form = CardForm(request.POST)
-        try:
-            if not form.is_valid():  # a NUL byte, or a text no card could be
-                raise AttendanceError("card_unknown")
-            result = services.check_in_member_card(
-                request.user, segment=segment, code=form.cleaned_data["code"]
-            )
-        except AttendanceError as exc:
-            error = exc
+
+
+def _door_page(request, segment, *, result=None, error=None, code=""):
+    # The person the scan named, when within reach; an unknown card names nobody.
+    person = result.check_in.participant.user if result else getattr(error, "member", None)
     return render(
         request,
         "attendance/door.html",
-        {"segment": segment, "result": result, "error": error},
+        {
+            "segment": segment,
+            "result": result,
+            "error": error,
+            "person": person,
+            # "Not on the list": the secretary may add them with the very code scanned.
+            "addable": code if error is not None and error.code == "card_not_expected" else "",
+        },
         status=400 if error else 200,
     )
+
+
+@requires(permissions.ATTENDANCE_RUN)
+def door(request, pk: int):
+    """The secretary's door scanner: the member's personal QR by camera, or the card number."""
+    segment = _door_segment(request, pk)
+    if request.method != "POST":
+        return _door_page(request, segment)
+    form = CardForm(request.POST)
+    try:
+        if not form.is_valid():  # a NUL byte, or a text no card could be
+            raise AttendanceError("card_unknown")
+        code = form.cleaned_data["code"]
+        result = services.check_in_member_card(request.user, segment=segment, code=code)
+    except AttendanceError as error:
+        return _door_page(request, segment, error=error, code=form.cleaned_data.get("code", ""))
+    return _door_page(request, segment, result=result)
+
+
+@require_POST
+@requires(permissions.ATTENDANCE_RUN)
+@once
+def door_add(request, pk: int):
+    """Someone not on the list at the door: add them to the list and check them in."""
+    segment = _door_segment(request, pk)
+    form = CardForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise AttendanceError("card_unknown")
+        result = services.add_at_door(request.user, segment=segment, code=form.cleaned_data["code"])
+    except DomainError as error:  # the study side may refuse too (a closed session)
+        return _door_page(request, segment, error=error)
+    member = result.check_in.participant.user
+    messages.success(
+        request,
+        _("%(name)s is added to the list and checked in at %(time)s.")
+        % {
+            "name": member.full_name,
+            "time": formats.time_format(timezone.localtime(result.check_in.at), "H:i"),
+        },
+    )
+    return redirect("attendance:door", pk=segment.pk)

@@ -747,6 +747,19 @@ CASES: list[Case] = [
         data=lambda c: {"code": card_code(c.s.victims["m1"].pk)},
         kind="page",
     ),
+    Case(
+        "attendance:door-add",
+        "their-segment",
+        kwargs=_seg,
+        data=lambda c: {"code": card_code(c.s.victims["m2"].pk)},
+    ),
+    Case(
+        "attendance:door-add",
+        "own-segment-their-card",
+        kwargs=lambda c: {"pk": c.own.segment.pk},
+        data=lambda c: {"code": card_code(c.s.victims["m1"].pk)},
+        kind="page",
+    ),
     Case("attendance:sheet", "live", kwargs=_live),
     Case("attendance:sheet", "bloc", kwargs=_bloc),
     Case(
@@ -1435,6 +1448,7 @@ OWNER_CHECKS = [
     ("attendance:decide-excuse", "sec_a", "POST"),
     ("attendance:decide-join", "sec_a", "POST"),  # a member of another cell joins as a guest
     ("attendance:door[their-segment]", "sec_a", "POST"),
+    ("attendance:door-add[their-segment]", "sec_a", "POST"),
     ("attendance:scan[hall-token]", "m2", "GET"),
     ("attendance:code[hall-code]", "m2", "POST"),
     ("essays:grade[waiting]", "sec_a", "POST"),

@@ -1,25 +1,193 @@
-// The door scanner: reads a member's personal QR with the camera where the browser has
-// BarcodeDetector (Chrome on Android), and submits it; everywhere else the card number field
-// does the job.
+// The door scanner: reads a member's personal QR with the camera and sends it without leaving
+// the page, so the camera keeps running between members. BarcodeDetector where the browser has
+// it (Chrome on Android); elsewhere (Safari on iPhone, desktop browsers) the bundled jsQR reads
+// frames drawn on a canvas. Where no live camera can be had (refused, or a page served without
+// HTTPS), a photo of the QR is read instead; the card number field always works.
 (function () {
   "use strict";
-  if (!("BarcodeDetector" in window) || !navigator.mediaDevices) { return; }
+  var PREFIX = "HTDV:";
+  var SAME_CODE_PAUSE_MS = 8000;
+  var FRAME_EVERY_MS = 150;
+  var MAX_SIDE = 640;
+
+  var script = document.currentScript;
   var video = document.getElementById("camera");
   var form = document.getElementById("door-form");
   var input = document.getElementById("id_code");
-  var detector = new window.BarcodeDetector({ formats: ["qr_code"] });
-  navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" } })
-    .then(function (stream) {
-      video.srcObject = stream;
-      video.hidden = false;
-      return video.play();
+  var result = document.getElementById("door-result");
+  var state = document.getElementById("camera-state");
+  var photoScan = document.getElementById("photo-scan");
+  var photoButton = document.getElementById("photo-button");
+  var photoInput = document.getElementById("qr-photo");
+  if (!form || !video) { return; }
+
+  var canvas = document.createElement("canvas");
+  var context = canvas.getContext("2d", { willReadFrequently: true });
+  var detector = null;
+  var decoderReady = null;
+  var sending = false;
+  var lastCode = "";
+  var lastAt = 0;
+
+  function say(text) {
+    state.textContent = text;
+    state.hidden = !text;
+  }
+
+  // The bundled decoder is 250 KB: fetched only by browsers that need it.
+  function loadDecoder() {
+    if (!decoderReady) {
+      decoderReady = new Promise(function (resolve, reject) {
+        if (window.jsQR) { resolve(window.jsQR); return; }
+        var tag = document.createElement("script");
+        tag.src = script.dataset.decoder;
+        tag.onload = function () { resolve(window.jsQR); };
+        tag.onerror = reject;
+        document.head.appendChild(tag);
+      });
+    }
+    return decoderReady;
+  }
+
+  function decodeWithJsQR(source, width, height) {
+    var scale = Math.min(1, MAX_SIDE / Math.max(width, height));
+    canvas.width = Math.round(width * scale);
+    canvas.height = Math.round(height * scale);
+    context.drawImage(source, 0, 0, canvas.width, canvas.height);
+    var pixels = context.getImageData(0, 0, canvas.width, canvas.height);
+    var found = window.jsQR(pixels.data, pixels.width, pixels.height, {
+      inversionAttempts: "dontInvert",
+    });
+    return found ? [found.data] : [];
+  }
+
+  function decode(source, width, height) {
+    if (detector) {
+      return detector.detect(source).then(
+        function (codes) { return codes.map(function (c) { return c.rawValue; }); },
+        function () {  // the detector gave up: the bundled decoder takes over
+          detector = null;
+          return decode(source, width, height);
+        }
+      );
+    }
+    return loadDecoder().then(function () { return decodeWithJsQR(source, width, height); });
+  }
+
+  // Sends the form in the background and shows the answer above the camera.
+  function send() {
+    if (sending) { return; }
+    sending = true;
+    fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      credentials: "same-origin",
     })
-    .then(function scan() {
-      detector.detect(video).then(function (codes) {
-        var hit = codes.find(function (c) { return c.rawValue.indexOf("HTDV:") === 0; });
-        if (hit) { input.value = hit.rawValue; form.submit(); return; }
-        requestAnimationFrame(scan);
-      }).catch(function () { requestAnimationFrame(scan); });
-    })
-    .catch(function () { video.hidden = true; });
+      .then(function (response) { return response.text(); })
+      .then(function (html) {
+        var page = new DOMParser().parseFromString(html, "text/html");
+        var fresh = page.getElementById("door-result");
+        if (!fresh) { throw new Error("no answer"); }  // logged out meanwhile: go the long way
+        result.innerHTML = fresh.innerHTML;
+        input.value = "";
+        var focusable = result.querySelector("button");
+        if (focusable) { focusable.focus(); }
+      })
+      .catch(function () { form.submit(); })
+      .then(function () { sending = false; });
+  }
+
+  function found(values) {
+    var hit = values.filter(function (v) { return v.indexOf(PREFIX) === 0; })[0];
+    if (!hit) { return false; }
+    var now = Date.now();
+    if (hit === lastCode && now - lastAt < SAME_CODE_PAUSE_MS) { return false; }
+    lastCode = hit;
+    lastAt = now;
+    input.value = hit;
+    send();
+    return true;
+  }
+
+  function scanFrames() {
+    var busy = false;
+    window.setInterval(function () {
+      if (busy || sending || video.readyState < 2 || !video.videoWidth) { return; }
+      busy = true;
+      decode(video, video.videoWidth, video.videoHeight)
+        .then(found)
+        .catch(function () {})
+        .then(function () { busy = false; });
+    }, FRAME_EVERY_MS);
+  }
+
+  // A photo is decoded without a URL of its own: the page's CSP allows no blob: images.
+  function readPhoto(file) {
+    if (window.createImageBitmap) {
+      return createImageBitmap(file).then(function (bitmap) {
+        return decode(bitmap, bitmap.width, bitmap.height);
+      });
+    }
+    return new Promise(function (resolve, reject) {
+      var reader = new FileReader();
+      reader.onload = function () {
+        var image = new Image();
+        image.onload = function () { resolve(decode(image, image.naturalWidth, image.naturalHeight)); };
+        image.onerror = reject;
+        image.src = reader.result;
+      };
+      reader.onerror = reject;
+      reader.readAsDataURL(file);
+    });
+  }
+
+  function offerPhoto() {
+    photoScan.hidden = false;
+    photoButton.addEventListener("click", function () { photoInput.click(); });
+    photoInput.addEventListener("change", function () {
+      var file = photoInput.files && photoInput.files[0];
+      if (!file) { return; }
+      say("");
+      readPhoto(file)
+        .then(function (values) { if (!found(values)) { say(state.dataset.none); } })
+        .catch(function () { say(state.dataset.none); })
+        .then(function () { photoInput.value = ""; });
+    });
+  }
+
+  form.addEventListener("submit", function (event) {
+    if (!video.hidden) { event.preventDefault(); send(); }  // keep the camera running
+  });
+
+  // Some desktop Chromiums expose BarcodeDetector without any format behind it.
+  function chooseDetector() {
+    var api = window.BarcodeDetector;
+    if (!api || !api.getSupportedFormats) { return Promise.resolve(null); }
+    return api.getSupportedFormats()
+      .then(function (formats) {
+        return formats.indexOf("qr_code") >= 0 ? new api({ formats: ["qr_code"] }) : null;
+      })
+      .catch(function () { return null; });
+  }
+
+  chooseDetector().then(function (chosen) {
+    detector = chosen;
+    video.dataset.decoder = detector ? "barcode-detector" : "jsqr";
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
+      offerPhoto();
+      return;
+    }
+    if (!detector) { loadDecoder().catch(function () {}); }
+    navigator.mediaDevices.getUserMedia({ video: { facingMode: "environment" }, audio: false })
+      .then(function (stream) {
+        video.srcObject = stream;
+        video.hidden = false;
+        return video.play();
+      })
+      .then(scanFrames)
+      .catch(function () {
+        video.hidden = true;
+        offerPhoto();
+      });
+  });
 })();
