@@ -221,6 +221,7 @@ CELERY_BEAT_SCHEDULE = {
     "resend-queued-tasks": {"task": "members.tasks.resend_queued_tasks", "schedule": 60},
     "forget-old-member-lists": {"task": "members.tasks.forget_old_uploads", "schedule": 24 * 3600},
     "forget-old-rosters": {"task": "speakers.tasks.forget_old_uploads", "schedule": 24 * 3600},
+    "early-warnings": {"task": "oversight.tasks.check_warnings", "schedule": 24 * 3600},
 }
 
 # --- Authentication (django-allauth) --------------------------------------------------------

@@ -53,3 +53,22 @@ class InspectionError(DomainError):
         "action_required": _("Say what is to be done."),
         "deadline_required": _("Give the deadline of the follow-up."),
     }
+
+
+class WarningRuleError(DomainError):
+    messages = {
+        "out_of_reach": _("You may not do this for this organisation."),
+        "out_of_range": _(
+            "A warning threshold is a whole number from 1 to 999: at 0 every member would be "
+            "warned before anything happened."
+        ),
+        "after_the_fall": _(
+            "A warning at %(given)s %(what)s would come after the member has already fallen "
+            "to %(fail)s: %(middle)s allows at most %(max)s in %(year)s. Warn at %(limit)s or "
+            "earlier."
+        ),
+        "later_than_above": _(
+            "%(organization)s may only warn earlier than %(above)s does in %(year)s: the "
+            "warning about %(what)s comes at %(value)s there, and %(given)s here is later."
+        ),
+    }

@@ -361,3 +361,114 @@ class FollowUp(models.Model):
 
     def overdue_on(self, today) -> bool:
         return self.done_on is None and self.deadline < today
+
+
+# --- early warnings -----------------------------------------------------------------------------
+
+
+class WarningKind(models.TextChoices):
+    """What a member is warned about during the year."""
+
+    UNEXCUSED = "unexcused", _("absences without excuse")
+    MISSING = "missing", _("essays missing past their deadline")
+
+
+class WarningRule(models.Model):
+    """When a member is warned during a year: on reaching this many absences without excuse,
+    or this many essays missing past their deadline, the member and the cell's secretary are
+    told. The bloc sets it per year; an organisation below may only warn earlier for its
+    subtree (oversight.warnings.set_warning_rule), like the assessment rule beside it."""
+
+    organization = models.ForeignKey(
+        "members.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    unexcused = models.PositiveSmallIntegerField(_("warn at absences without excuse"))
+    missing = models.PositiveSmallIntegerField(_("warn at essays missing"))
+    set_by = models.ForeignKey(
+        "members.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("set by")
+    )
+    set_at = models.DateTimeField(_("set at"), default=timezone.now)
+
+    ORG_FIELD = "organization"
+
+    class Meta:
+        verbose_name = _("warning rule")
+        verbose_name_plural = _("warning rules")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organization", "year"], name="warning_rule_once_per_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(year__gte=1945, year__lte=2199), name="warning_rule_year_plausible"
+            ),
+            # At 0 every member would be warned before anything happened.
+            models.CheckConstraint(
+                condition=Q(unexcused__gte=1, missing__gte=1), name="warning_rule_at_least_one"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organization} {self.year}"
+
+
+class WarningCrossing(models.Model):
+    """A member's count reaching a warning threshold in a cell's year, and who was told. The
+    database tells each crossing once: one open crossing per member, cell, year, kind and
+    threshold, whoever records it first (two daily runs at once insert one row). When the
+    count goes back under the threshold (an excuse accepted, an essay handed in late), the
+    crossing is closed; reaching the threshold again is a new crossing, told again."""
+
+    member = models.ForeignKey(
+        "members.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("member")
+    )
+    organization = models.ForeignKey(
+        "members.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("cell"),
+    )
+    year = models.PositiveSmallIntegerField(_("year"))
+    kind = models.CharField(_("about"), max_length=12, choices=WarningKind.choices)
+    threshold = models.PositiveSmallIntegerField(_("threshold"))
+    count = models.PositiveSmallIntegerField(_("count when crossed"))
+    crossed_at = models.DateTimeField(_("told at"), default=timezone.now)
+    # [{"user": id, "name": full name, "as": "member" | "secretary"}], as they were told.
+    told = models.JSONField(_("told"), default=list)
+    # The run that recorded it: the rows a run inserted are the ones it tells.
+    run = models.UUIDField(_("run"), editable=False)
+    cleared_at = models.DateTimeField(_("back under the threshold at"), null=True, blank=True)
+
+    ORG_FIELD = "organization"
+
+    class Meta:
+        verbose_name = _("early warning")
+        verbose_name_plural = _("early warnings")
+        indexes = [
+            models.Index(
+                fields=["organization", "year"],
+                condition=Q(cleared_at__isnull=True),
+                name="warning_crossing_open_by_cell",
+            ),
+            models.Index(fields=["run"], name="warning_crossing_by_run"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member", "organization", "year", "kind", "threshold"],
+                condition=Q(cleared_at__isnull=True),
+                name="warning_crossing_told_once",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=["unexcused", "missing"]), name="warning_crossing_kind_known"
+            ),
+            models.CheckConstraint(
+                condition=Q(threshold__gte=1, count__gte=F("threshold")),
+                name="warning_crossing_count_reaches_threshold",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.member} {self.year} {self.kind} >= {self.threshold}"

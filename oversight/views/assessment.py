@@ -16,7 +16,7 @@ from members.models import Organization, User
 from members.permissions import login_only, requires
 from members.submissions import once
 from members.xlsx import xlsx_response
-from oversight import assessment, exports, services
+from oversight import assessment, exports, services, warnings
 from oversight.assessment import Thresholds
 from oversight.errors import AssessmentError
 from oversight.forms import OverrideForm, RuleForm, YearForm
@@ -49,6 +49,7 @@ def organization(request, pk: int):
             "rule": result.rule,
             "can_override": permissions.can(request.user, services.OVERRIDE_RESULT, org),
             "levels": [(level, result.rule.name(level)) for level in StudyLevel],
+            "warned": warnings.open_in_cell(org, year),
         }
     else:
         context |= {
@@ -189,5 +190,6 @@ def my_year(request):
         {
             "year": year,
             "rows": assessment.member_year(request.user, year),
+            "warnings": warnings.open_for_member(request.user, year),
         },
     )
