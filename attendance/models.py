@@ -279,3 +279,27 @@ class PresencePrompt(models.Model):
                 "count": outside
             }
         return None
+
+
+class SettledOutcome(models.Model):
+    """A participant's outcome of a session that is over, kept so that reports over a whole bloc
+    count in the database. Derived from the facts by attendance.outcomes, never edited: a row is
+    stale once its session's revision moved on, and is deleted when a fact of it changes after
+    the end (a manual mark, an excuse decided, a join request accepted); attendance.settlement
+    writes it again on the next read."""
+
+    participant = models.OneToOneField(
+        "study.Participant", on_delete=models.CASCADE, primary_key=True, related_name="settled"
+    )
+    revision = models.PositiveIntegerField()  # the session's revision it was computed at
+    outcome = models.CharField(max_length=10)  # attendance.outcomes.SessionOutcome
+    segments = models.PositiveSmallIntegerField()
+    attended = models.PositiveIntegerField()  # bit i: the i-th segment (by start) attended
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(outcome__in=["full", "partly", "excused", "absent"]),
+                name="settled_outcome_is_final",
+            ),
+        ]

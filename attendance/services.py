@@ -2,7 +2,7 @@
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -10,7 +10,7 @@ from django.core.cache import cache
 from django.db import IntegrityError, transaction
 from django.utils import formats, timezone
 
-from attendance import outcomes, tokens
+from attendance import outcomes, settlement, tokens
 from attendance.errors import AttendanceError, DoorError
 from attendance.models import (
     CheckIn,
@@ -36,7 +36,7 @@ from study.models import (
     current_participation,
 )
 
-HELD_SCAN_LIFETIME = timedelta(minutes=10)
+HELD_SCAN_LIFETIME = settlement.HELD_SCAN_LIFETIME
 CHECKOUT_GRACE = Segment.CHECKOUT_GRACE
 OPEN_STATUSES = (StudySession.Status.PUBLISHED, StudySession.Status.RUNNING)
 
@@ -268,6 +268,7 @@ def mark_by_hand(
         before={"segment": segment.pk, "status": before.status},
         after={"segment": segment.pk, "status": status, "reason": reason},
     )
+    settlement.forget(participant=participant)
     transaction.on_commit(lambda: _announce(segment.pk))
     return mark
 
@@ -336,6 +337,9 @@ def decide_join_request(actor: User, *, request: JoinRequest, accept: bool) -> J
             point=request.point,
             recorded_by=actor,
         )
+        settlement.forget(
+            participant__session=request.segment.session_id, participant__user=request.user
+        )
     record_audit(
         actor,
         action="attendance.decide_join_request",
@@ -375,6 +379,7 @@ def decide_excuse(actor: User, *, excuse: ExcuseRequest, accept: bool) -> Excuse
     excuse.decided_by = actor
     excuse.decided_at = timezone.now()
     excuse.save(update_fields=["decision", "decided_by", "decided_at"])
+    settlement.forget(participant=excuse.participant_id)
     record_audit(
         actor,
         action="attendance.decide_excuse",

@@ -18,11 +18,10 @@ later can never loosen what a cell set, nor a cell's rule loosen what the bloc s
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from attendance import outcomes
 from essays.models import Level
 from members.models import Membership, Organization, User
 from oversight import periods
@@ -33,8 +32,8 @@ from oversight.models import (
     AssessmentRule,
     StudyLevel,
 )
-from oversight.queries import HELD, Figures, essay_states
-from study.models import Participant
+from oversight.queries import HELD, Figures, figures_by
+from study.models import Participant, StudySession
 
 
 @dataclass(frozen=True)
@@ -318,34 +317,44 @@ def _participations(year: int):
 
 def _years(
     year: int,
-    participants: list[Participant],
+    participants: QuerySet[Participant],
     memberships: list[Membership],
     overrides: list[AssessmentOverride],
     rules: list[AssessmentRule],
     *,
     now: datetime,
 ) -> list[MemberYear]:
-    """One pass over the outcomes of every participation: a row per (member, cell)."""
-    essays = essay_states(participants)
-    cells: dict[int, Organization] = {}
+    """A row per (member, cell) of the participations and current memberships, its figures
+    counted in the database (oversight.queries.figures_by)."""
+    sessions = list(StudySession.objects.filter(pk__in=participants.values("session")))
+    figures, _dropoff = figures_by(
+        participants,
+        sessions,
+        ("user_id", "organization_id"),
+        now=now,
+        into=YearFigures,
+        dropoff=False,
+    )
+    users = {m.user_id: m.user for m in memberships}
+    cells = {m.organization_id: m.organization for m in memberships}
+    if missing := {user_id for user_id, _cell in figures} - users.keys():
+        users.update(User.objects.in_bulk(missing))
+    if missing := {cell_id for _user, cell_id in figures} - cells.keys():
+        cells.update(Organization.objects.in_bulk(missing))
     rows: dict[tuple[int, int], MemberYear] = {}
     rule_of: dict[int, Rule] = {}
 
-    def row_for(member: User, cell: Organization) -> MemberYear:
-        key = (member.pk, cell.pk)
-        if key not in rows:
-            if cell.pk not in rule_of:
-                rule_of[cell.pk] = rule_for(cell, year, rules)
-            cells[cell.pk] = cell
-            rows[key] = MemberYear(member, cell, rule_of[cell.pk])
-        return rows[key]
+    def row_for(user_id: int, cell_id: int) -> MemberYear:
+        if (user_id, cell_id) not in rows:
+            if cell_id not in rule_of:
+                rule_of[cell_id] = rule_for(cells[cell_id], year, rules)
+            rows[user_id, cell_id] = MemberYear(users[user_id], cells[cell_id], rule_of[cell_id])
+        return rows[user_id, cell_id]
 
-    for attendance in outcomes.attendance_of(participants, now=now):
-        participant = attendance.participant
-        row = row_for(participant.user, participant.organization)
-        row.figures.add(attendance.outcome, essays.get(participant.pk))
+    for (user_id, cell_id), counted in figures.items():
+        row_for(user_id, cell_id).figures = counted
     for membership in memberships:
-        row_for(membership.user, membership.organization)
+        row_for(membership.user_id, membership.organization_id)
     for override in overrides:
         row = rows.get((override.member_id, override.organization_id))
         if row is not None:
@@ -387,7 +396,7 @@ def assess(
         memberships = memberships.filter(user__in=members)
         overrides = overrides.filter(member__in=members)
     rules = rules_along(year, set(organization.ancestor_paths()), below=organization)
-    rows = _years(year, list(participants), list(memberships), list(overrides), rules, now=now)
+    rows = _years(year, participants, list(memberships), list(overrides), rules, now=now)
     return Assessment(organization, year, rule_for(organization, year, rules), rows)
 
 
@@ -395,7 +404,7 @@ def member_year(member: User, year: int, *, now: datetime | None = None) -> list
     """A member's own year: one row per cell that expected them at a session of the year (or
     their current cell), as each cell's secretary sees it."""
     now = now or timezone.now()
-    participants = list(_participations(year).filter(user=member))
+    participants = _participations(year).filter(user=member)
     memberships = list(
         Membership.objects.current().filter(user=member).select_related("user", "organization")
     )

@@ -33,7 +33,6 @@ from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
-from attendance import outcomes
 from members import permissions
 from members.models import Organization, User
 from oversight import queries, ranking
@@ -150,12 +149,17 @@ def candidates(
     }
     lengths = sorted({len(path) for path in rows}, reverse=True)
     sessions = queries.sessions_held(organization, period)
-    participants = queries.participations(organization, sessions)
-    essays = queries.essay_states(participants)
-    for attendance in outcomes.attendance_of(participants, now=now):
-        row = _row_of(rows, lengths, attendance.participant.organization.path)
+    figures, _dropoff = queries.figures_by(
+        queries.expected(organization, sessions),
+        sessions,
+        ("organization__path",),
+        now=now,
+        dropoff=False,
+    )
+    for (path,), counted in figures.items():
+        row = _row_of(rows, lengths, path)
         if row is not None:
-            row.figures.add(attendance.outcome, essays.get(attendance.participant.pk))
+            row.figures.merge(counted)
     overdue: dict[str, int] = {}
     today = timezone.localdate(now)
     for path in queries.overdue_query(organization, today).values_list(

@@ -2,14 +2,24 @@
 expected participants (study: Participant.objects.current), outcomes (attendance.outcomes),
 essays (the latest grade), overdue programme items, manual marks (the audit)."""
 
+from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+)
 from django.urls import reverse
 from django.utils import timezone
 
-from attendance import outcomes
+from attendance import outcomes, settlement
 from attendance.outcomes import SessionOutcome
 from essays.models import Essay, Grade, Level
 from members import permissions
@@ -41,6 +51,21 @@ class Figures:
             self.late += essay.submitted and essay.late
             if essay.level:
                 self.levels[essay.level] += 1
+
+    def count_outcomes(self, counts: Mapping[str, int]) -> None:
+        for outcome, n in counts.items():
+            self.expected += n
+            self.outcomes[outcome] += n
+
+    def merge(self, other: "Figures") -> None:
+        self.expected += other.expected
+        for outcome, n in other.outcomes.items():
+            self.outcomes[outcome] += n
+        self.essays_expected += other.essays_expected
+        self.submitted += other.submitted
+        self.late += other.late
+        for level, n in other.levels.items():
+            self.levels[level] += n
 
     @property
     def fully(self) -> int:
@@ -154,13 +179,62 @@ def sessions_held(organization: Organization, period: Period) -> list[StudySessi
     )
 
 
-def participations(organization: Organization, sessions: list[StudySession]) -> list[Participant]:
-    """The expected participations of the subtree in these sessions, with what pages show."""
-    return list(
-        Participant.objects.current()
-        .filter(session__in=sessions, organization__path__startswith=organization.path)
-        .select_related("session", "user", "organization")
+def expected(organization: Organization, sessions: list[StudySession]) -> QuerySet[Participant]:
+    """The expected participations of the subtree in these sessions, to count in the database."""
+    return Participant.objects.current().filter(
+        session__in=sessions, organization__path__startswith=organization.path
     )
+
+
+def essay_tally(
+    participants: QuerySet[Participant], keys: tuple[str, ...], *, into: type[Figures] = Figures
+) -> dict[tuple, Figures]:
+    """Essays asked of `participants` (sessions that required one), counted by the participant
+    fields `keys` in one query: submitted, late, each level of the latest grade."""
+    latest = Grade.objects.filter(essay__participant=OuterRef("pk")).order_by("-graded_at", "-pk")
+    counted: dict[tuple, Figures] = defaultdict(into)
+    for row in (
+        participants.filter(session__essay_required=True)
+        .values(
+            *keys,
+            level=Subquery(latest.values("level")[:1]),
+            submitted=ExpressionWrapper(
+                Q(essay__submitted_at__isnull=False), output_field=BooleanField()
+            ),
+            late=ExpressionWrapper(
+                Q(essay__submitted_at__isnull=False, essay__late=True),
+                output_field=BooleanField(),
+            ),
+        )
+        .annotate(n=Count("pk"))
+        .order_by()
+    ):
+        figures = counted[tuple(row[k] for k in keys)]
+        figures.essays_expected += row["n"]
+        figures.submitted += row["n"] if row["submitted"] else 0
+        figures.late += row["n"] if row["late"] else 0
+        if row["level"]:
+            figures.levels[row["level"]] += row["n"]
+    return counted
+
+
+def figures_by(
+    participants: QuerySet[Participant],
+    sessions: list[StudySession],
+    keys: tuple[str, ...],
+    *,
+    now: datetime,
+    into: type[Figures] = Figures,
+    dropoff: bool = True,
+) -> tuple[dict[tuple, Figures], list[SegmentBar]]:
+    """Attendance and essays of `participants` counted by the participant fields `keys`, and the
+    drop-off segment by segment: in the database, with attendance.settlement's outcomes."""
+    counted = settlement.tally(participants, sessions, keys, now=now, dropoff=dropoff)
+    figures = essay_tally(participants, keys, into=into)
+    for key, outcomes_ in counted.outcomes.items():
+        figures[key].count_outcomes(outcomes_)
+    bars = [SegmentBar(label, expected, attended) for label, expected, attended in counted.dropoff]
+    return dict(figures), bars
 
 
 def essay_states(participants: list[Participant]) -> dict[int, EssayState]:
@@ -185,64 +259,61 @@ def dashboard(
     user: User, organization: Organization, period: Period, *, now: datetime | None = None
 ) -> Dashboard:
     """The board's view of an organisation it oversees: a bounded number of queries whatever
-    the number of children and members."""
+    the number of children and members, counted in the database."""
     now = now or timezone.now()
     sessions = sessions_held(organization, period)
-    participants = participations(organization, sessions)
-    essays = essay_states(participants)
     is_cell = organization.is_cell
-    rows: dict[str, Row] = {}
-    if not is_cell:
-        children = Organization.objects.filter(
-            path__startswith=organization.path, depth=organization.depth + 1
-        ).order_by("path")
-        rows = {
+    figures, dropoff = figures_by(
+        expected(organization, sessions),
+        sessions,
+        ("user_id",) if is_cell else ("organization__path",),
+        now=now,
+    )
+    total = Figures()
+    for counted in figures.values():
+        total.merge(counted)
+    if is_cell:
+        members = User.objects.in_bulk([key[0] for key in figures])
+        rows = sorted(
+            (
+                Row(
+                    members[user_id].full_name,
+                    organization.name,
+                    reverse("oversight:member", args=[organization.pk, user_id]),
+                    figures=counted,
+                )
+                for (user_id,), counted in figures.items()
+            ),
+            key=lambda r: r.name,
+        )
+    else:
+        children = {
             child.path: Row(
                 child.name,
                 organization.name,
                 reverse("oversight:organization", args=[child.pk]),
                 path=child.path,
             )
-            for child in children
+            for child in Organization.objects.filter(
+                path__startswith=organization.path, depth=organization.depth + 1
+            ).order_by("path")
         }
-    total = Figures()
-    bars: dict[int, SegmentBar] = {}
-    for attendance in outcomes.attendance_of(participants, now=now):
-        participant = attendance.participant
-        essay = essays.get(participant.pk)
-        outcome = attendance.outcome
-        total.add(outcome, essay)
-        if is_cell:
-            key = f"user:{participant.user_id}"
-            if key not in rows:
-                rows[key] = Row(
-                    participant.user.full_name,
-                    participant.organization.name,
-                    reverse("oversight:member", args=[organization.pk, participant.user_id]),
-                )
-        else:
-            key = _child_of(organization, participant.organization.path)
-        row = rows.get(key)
-        if row is not None:
-            row.figures.add(outcome, essay)
-        for index, result in enumerate(attendance.segments):
-            if result.status == outcomes.Status.NOT_YET:
-                continue
-            bar = bars.setdefault(index, SegmentBar(result.segment.name))
-            bar.expected += 1
-            bar.attended += result.status in outcomes.ATTENDED
-    ordered_rows = sorted(rows.values(), key=lambda r: r.name) if is_cell else list(rows.values())
+        for (path,), counted in figures.items():
+            row = children.get(_child_of(organization, path))
+            if row is not None:
+                row.figures.merge(counted)
+        rows = list(children.values())
     today = timezone.localdate(now)
-    ranked = [] if is_cell else ranking.rank(ordered_rows, _overdue_by_child(organization, today))
+    ranked = [] if is_cell else ranking.rank(rows, _overdue_by_child(organization, today))
     return Dashboard(
         organization=organization,
         period=period,
         sessions=sessions,
         running=[s for s in sessions if s.starts_at <= now <= s.ends_at or s.status == "running"],
         total=total,
-        rows=ordered_rows,
+        rows=rows,
         rows_are_members=is_cell,
-        dropoff=[bars[i] for i in sorted(bars)],
+        dropoff=dropoff,
         overdue_items=overdue_items(organization, today=today),
         manual_marks=manual_marks(organization, period),
         ranked=ranked,

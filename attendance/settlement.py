@@ -1,0 +1,165 @@
+"""Outcomes of sessions that are over, kept in the database so that a bloc's reports count there.
+
+attendance.outcomes stays the one definition: a settled row is what `attendance_of` says of a
+participant once nothing can change it any more by the clock, written on the first read that
+needs it (`settle`) and again whenever it went stale:
+- the session's revision moved on (an edit, a status change): the row's revision is older;
+- a fact written after the end (a manual mark, an excuse decided, a join request accepted):
+  its writer calls `forget`.
+No scan can be written SETTLE_AFTER past a session's end (check-out grace, then a held scan's
+lifetime; presence prompts are answered within minutes), so the check-in path never has to.
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db.models import Count, F, Q, QuerySet
+
+from attendance.models import PresencePrompt, SettledOutcome, Status
+from attendance.outcomes import ATTENDED, attendance_of
+from study.models import Participant, Segment, StudySession
+
+HELD_SCAN_LIFETIME = timedelta(minutes=10)
+SETTLE_AFTER = (
+    Segment.CHECKOUT_GRACE
+    + max(HELD_SCAN_LIFETIME, timedelta(seconds=PresencePrompt.ANSWER_WITHIN_SECONDS))
+    + timedelta(minutes=5)
+)
+CHUNK = 2000
+
+
+def is_settled(session: StudySession, now: datetime) -> bool:
+    return session.ends_at + SETTLE_AFTER <= now
+
+
+def settle(
+    participants: QuerySet[Participant],
+    *,
+    now: datetime,
+    segments: dict[int, list[Segment]] | None = None,
+) -> int:
+    """Write the outcome of every participation in `participants` whose session is settled and
+    whose row is missing or stale; how many were written. Safe to run twice at once.
+    `segments`: of the sessions by id, by start, when the caller has them."""
+    due = (
+        participants.filter(session__ends_at__lte=now - SETTLE_AFTER)
+        .filter(Q(settled__isnull=True) | Q(settled__revision__lt=F("session__revision")))
+        .select_related("session")
+        .order_by("session_id", "pk")
+    )
+    written = 0
+    segments = dict(segments or {})
+    while batch := list(due[:CHUNK]):
+        if needed := {p.session_id for p in batch} - segments.keys():
+            segments.update(segments_of(needed))
+        rows = []
+        of_batch = [s for sid in {p.session_id for p in batch} for s in segments.get(sid, [])]
+        for attendance in attendance_of(batch, now=now, segments=of_batch):
+            mask = 0
+            for index, result in enumerate(attendance.segments):
+                if result.status in ATTENDED:
+                    mask |= 1 << index
+            rows.append(
+                SettledOutcome(
+                    participant=attendance.participant,
+                    revision=attendance.participant.session.revision,
+                    outcome=attendance.outcome,
+                    segments=len(attendance.segments),
+                    attended=mask,
+                )
+            )
+        SettledOutcome.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["participant"],
+            update_fields=["revision", "outcome", "segments", "attended"],
+        )
+        written += len(rows)
+        if len(batch) < CHUNK:
+            break
+    return written
+
+
+def segments_of(session_ids) -> dict[int, list[Segment]]:
+    by_session: dict[int, list[Segment]] = defaultdict(list)
+    for segment in Segment.objects.filter(session__in=session_ids).order_by("starts_at", "pk"):
+        by_session[segment.session_id].append(segment)
+    return by_session
+
+
+def forget(**lookup) -> None:
+    """A fact changed after the end: the outcome is computed again on the next read.
+    `forget(participant=p)` or `forget(participant__session=s)`."""
+    SettledOutcome.objects.filter(**lookup).delete()
+
+
+@dataclass
+class Tally:
+    """Outcomes counted by a key, and attendance at the n-th segment across the sessions."""
+
+    outcomes: dict[tuple, Counter]
+    dropoff: list[tuple[str, int, int]]  # (label, expected, attended) per segment position
+
+
+def tally(
+    participants: QuerySet[Participant],
+    sessions: list[StudySession],
+    keys: tuple[str, ...],
+    *,
+    now: datetime,
+    dropoff: bool = True,
+) -> Tally:
+    """Session outcomes of `participants` (current participations of `sessions`) counted by the
+    participant fields `keys` (e.g. ("organization_id",)): settled sessions in the database,
+    the few still settling by attendance.outcomes. A bounded number of queries."""
+    segments = segments_of([s.pk for s in sessions])
+    settled = [s.pk for s in sessions if is_settled(s, now)]
+    settling = [s.pk for s in sessions if not is_settled(s, now)]
+    counts: dict[tuple, Counter] = defaultdict(Counter)
+    positions: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    if settled:
+        in_settled = participants.filter(session__in=settled)
+        settle(in_settled, now=now, segments=segments)
+        for row in in_settled.values(*keys, outcome=F("settled__outcome")).annotate(n=Count("pk")):
+            counts[tuple(row[k] for k in keys)][row["outcome"]] += row["n"]
+        for row in (
+            in_settled.values(
+                segments=F("settled__segments"), attended=F("settled__attended")
+            ).annotate(n=Count("pk"))
+            if dropoff
+            else ()
+        ):
+            for index in range(row["segments"]):
+                positions[index][0] += row["n"]
+                positions[index][1] += row["n"] * bool(row["attended"] >> index & 1)
+    if settling:
+        named = {f"tally_key_{i}": F(k) for i, k in enumerate(keys)}
+        found = list(
+            participants.filter(session__in=settling).select_related("session").annotate(**named)
+        )
+        of_settling = [s for pk in settling for s in segments[pk]]
+        for attendance in attendance_of(found, now=now, segments=of_settling):
+            key = tuple(getattr(attendance.participant, name) for name in named)
+            counts[key][attendance.outcome] += 1
+            for index, result in enumerate(attendance.segments):
+                if result.status != Status.NOT_YET:
+                    positions[index][0] += 1
+                    positions[index][1] += result.status in ATTENDED
+    labels = _labels(sessions, segments, len(positions))
+    return Tally(
+        outcomes=dict(counts),
+        dropoff=[(labels[i], *positions[i]) for i in sorted(positions)],
+    )
+
+
+def _labels(
+    sessions: list[StudySession], segments: dict[int, list[Segment]], size: int
+) -> list[str]:
+    """The n-th segment's name in the first session (by start) that has an n-th segment."""
+    labels: list[str | None] = [None] * size
+    for session in sorted(sessions, key=lambda s: s.starts_at):
+        for index, segment in enumerate(segments[session.pk][:size]):
+            if labels[index] is None:
+                labels[index] = segment.name
+    return [label or str(index + 1) for index, label in enumerate(labels)]
