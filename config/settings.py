@@ -222,6 +222,7 @@ CELERY_BEAT_SCHEDULE = {
     "forget-old-member-lists": {"task": "members.tasks.forget_old_uploads", "schedule": 24 * 3600},
     "forget-old-rosters": {"task": "speakers.tasks.forget_old_uploads", "schedule": 24 * 3600},
     "early-warnings": {"task": "oversight.tasks.check_warnings", "schedule": 24 * 3600},
+    "settle-outcomes": {"task": "attendance.tasks.settle_outcomes", "schedule": 10 * 60},
 }
 
 # --- Authentication (django-allauth) --------------------------------------------------------

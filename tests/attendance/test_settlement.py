@@ -1,10 +1,12 @@
 """Settled outcomes: what a bloc's reports count in the database is what attendance.outcomes says,
 after the end and after every later change (a mark, an excuse, an edit, a participant removed)."""
 
+import io
 from collections import Counter
 from datetime import timedelta
 
 import pytest
+import time_machine
 from django.db.models import Q
 
 from attendance import outcomes, services, settlement, tokens
@@ -222,3 +224,21 @@ def test_settling_and_counting_take_the_same_queries_for_one_or_many(
     # segments; nothing due; outcomes counted; the drop-off
     with django_assert_num_queries(4):
         settlement.tally(participants, [session], ("user_id",), now=now)
+
+
+def test_the_periodic_task_settles_the_sessions_that_ended_lately(scene, settings):
+    from django.core.management import call_command
+
+    from attendance import tasks
+
+    assert "attendance.tasks.settle_outcomes" in {
+        entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
+    }
+    with time_machine.travel(SETTLED, tick=False):
+        assert tasks.settle_outcomes() == 5
+        assert tasks.settle_outcomes() == 0
+    SettledOutcome.objects.all().delete()
+    with time_machine.travel(SETTLED + timedelta(days=30), tick=False):
+        assert tasks.settle_outcomes() == 0  # an old session settles on its first read
+        call_command("settle_outcomes", "--all", stdout=io.StringIO())
+    assert SettledOutcome.objects.count() == 5
