@@ -7,6 +7,8 @@ from oversight.models import (
     Inspection,
     InspectionRound,
     SampleAdjustment,
+    WarningCrossing,
+    WarningRule,
 )
 
 
@@ -90,3 +92,26 @@ class FollowUpAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# --- early warnings -----------------------------------------------------------------------------
+
+
+@admin.register(WarningRule)
+class WarningRuleAdmin(admin.ModelAdmin):
+    list_display = ["organization", "year", "unexcused", "missing", "set_by", "set_at"]
+    list_filter = ["year"]
+    search_fields = ["organization__name", "organization__code"]
+    list_select_related = ["organization", "set_by"]
+    raw_id_fields = ["organization", "set_by"]
+
+
+@admin.register(WarningCrossing)
+class WarningCrossingAdmin(_RecordAdmin):
+    """Who was told what, when: recorded by the daily run (oversight.warnings)."""
+
+    list_display = ["member", "organization", "year", "kind", "count", "crossed_at", "cleared_at"]
+    list_filter = ["year", "kind"]
+    search_fields = ["member__full_name", "member__party_card_number", "organization__name"]
+    list_select_related = ["member", "organization"]
+    raw_id_fields = ["member", "organization"]

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from oversight.views import assessment, dashboard, inspection
+from oversight.views import assessment, dashboard, inspection, warnings
 from oversight.views import report as report_views
 
 app_name = "oversight"
@@ -35,6 +35,11 @@ urlpatterns = [
         name="assessment-rule",
     ),
     path("oversight/my-year/", assessment.my_year, name="my-year"),
+    path(
+        "oversight/organizations/<int:pk>/assessment/warnings/",
+        warnings.rule,
+        name="warning-rule",
+    ),
     # --- end of annual study assessment ---
     # --- thematic inspection (oversight/views/inspection.py) ---
     path(

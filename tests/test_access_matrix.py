@@ -626,6 +626,10 @@ def _override_form(c: Ctx, member: User) -> dict:
     return {**_year(c), "member": member.pk, "level": "good", "reason": "Lý do"}
 
 
+def _warning_form(c: Ctx) -> dict:
+    return {**_year(c), "unexcused": 1, "missing": 1}
+
+
 def _rule_form(c: Ctx) -> dict:
     strict = {"min_full_pct": 90, "max_unexcused": 0, "max_missing": 0, "max_failed": 0}
     return {
@@ -1151,6 +1155,7 @@ CASES: list[Case] = [
         data=_rule_form,
     ),
     Case("oversight:my-year", kind="page", query=lambda c: {"user": c.s.victims["m1"].pk}),
+    Case("oversight:warning-rule", "cell", kwargs=_a1a, query=_year, data=_warning_form),
 ]
 
 
@@ -1467,6 +1472,7 @@ OWNER_CHECKS = [
     ("oversight:assessment-xlsx", "sec_a", "GET"),
     ("oversight:assessment-override[their-cell]", "sec_a", "POST"),
     ("oversight:assessment-rule[cell]", "sec_a", "POST"),
+    ("oversight:warning-rule[cell]", "sec_a", "POST"),
     ("oversight:report", "sec_a", "GET"),
     ("oversight:report-xlsx", "sec_a", "GET"),
     ("oversight:inspection-rounds[board]", "board_a", "GET"),

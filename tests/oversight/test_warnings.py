@@ -7,6 +7,8 @@ import threading
 
 import pytest
 import time_machine
+from django.conf import settings
+from django.contrib import admin
 from django.core.management import call_command
 from django.db import IntegrityError, connection, connections, transaction
 from django.urls import reverse
@@ -15,7 +17,7 @@ from django.utils import translation
 from attendance import services as attendance_services
 from attendance import tokens
 from essays import services as essay_services
-from members.models import AuditEntry, Notice, Role
+from members.models import AuditEntry, Notice, Role, User
 from oversight import services, warnings
 from oversight.assessment import Thresholds
 from oversight.errors import WarningRuleError
@@ -222,6 +224,18 @@ def test_back_under_closes_the_crossing_and_reaching_it_again_is_told_again(
     assert Notice.objects.filter(user=member).count() == 2
 
 
+def test_an_excuse_accepted_later_closes_the_crossing(cell):
+    org, secretary, absent, _keen, sessions = cell
+    warnings.check_warnings(organization=org, now=at(6, 9))
+    excuse = attendance_services.ask_excuse(absent, session=sessions[0], reason="Ốm")
+    attendance_services.decide_excuse(secretary, excuse=excuse, accept=True)
+
+    later = warnings.check_warnings(organization=org, now=at(7, 9))
+
+    assert later.closed == 1
+    assert not WarningCrossing.objects.filter(cleared_at__isnull=True).exists()
+
+
 def test_a_standing_warning_is_not_told_again_when_the_count_grows(cell):
     org, secretary, _absent, _keen, _sessions = cell
     warnings.check_warnings(organization=org, now=at(6, 9))
@@ -350,6 +364,81 @@ def test_a_rule_out_of_reach_is_refused(org_tree, member_of):
         )
 
     assert refused.value.code == "out_of_reach"
+
+
+def _key(page) -> str:
+    """The page's one-time form key (members.submissions)."""
+    return page.content.decode().split('name="once" value="')[1].split('"')[0]
+
+
+def test_the_page_shows_the_thresholds_and_the_bloc_sets_them(client, org_tree, officers):
+    bloc_officer, _committee_secretary = officers
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(bloc_officer)
+    url = reverse("oversight:warning-rule", args=[org_tree.bloc.pk])
+
+    shown = client.get(url, {"year": YEAR})
+    saved = client.post(
+        url, {"once": _key(shown), "year": YEAR, "unexcused": 3, "missing": 2}, follow=True
+    )
+
+    assert "The default thresholds: no organisation has set any for 2026." in (
+        shown.content.decode()
+    )
+    assert [line[1:] for line in shown.context["lines"]] == [(2, 2), (1, 1)]
+    assert "The early warnings for 2026 are saved." in saved.content.decode()
+    assert [line[1:] for line in saved.context["lines"]] == [(3, 3), (2, 2)]
+    assert "The thresholds set by Đảng bộ Khối for 2026." in saved.content.decode()
+
+
+def test_the_form_refuses_a_later_warning_below_with_the_reason(client, org_tree, officers):
+    _bloc_officer, committee_secretary = officers
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(committee_secretary)
+    url = reverse("oversight:warning-rule", args=[org_tree.cell_a1a.pk])
+
+    shown = client.get(url, {"year": YEAR})
+    refused = client.post(url, {"once": _key(shown), "year": YEAR, "unexcused": 3, "missing": 1})
+
+    assert refused.status_code == 200
+    assert "may only warn earlier than Đảng bộ Vụ A1 does in 2026" in refused.content.decode()
+    assert not WarningRule.objects.exists()
+
+
+def test_a_member_cannot_set_the_thresholds(client, org_tree, member_of):
+    member = member_of(org_tree.cell_a1a)
+    client.force_login(member)
+    url = reverse("oversight:warning-rule", args=[org_tree.cell_a1a.pk])
+
+    answer = client.post(url, {"year": YEAR, "unexcused": 1, "missing": 1})
+
+    assert answer.status_code in (403, 404)
+    assert not WarningRule.objects.exists()
+
+
+def test_the_assessment_links_to_the_early_warnings(client, cell):
+    org, secretary, _absent, _keen, _sessions = cell
+    client.force_login(secretary)
+
+    page = client.get(reverse("oversight:assessment", args=[org.pk]), {"year": YEAR})
+
+    assert f"{reverse('oversight:warning-rule', args=[org.pk])}?year=2026" in page.content.decode()
+
+
+@pytest.mark.parametrize("model", [WarningRule, WarningCrossing])
+def test_the_rules_and_crossings_are_in_the_admin_and_searchable(client, cell, officers, model):
+    org, _secretary, _absent, _keen, _sessions = cell
+    warnings.set_warning_rule(officers[1], organization=org, year=YEAR, unexcused=2, missing=1)
+    warnings.check_warnings(organization=org, now=at(6, 9))
+    client.force_login(User.objects.create_superuser(email="root@example.vn", full_name="Quản trị"))
+    changelist = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+
+    listed = client.get(changelist)
+    found = client.get(changelist, {"q": "a1a"})
+
+    assert admin.site._registry[model].search_fields
+    assert (listed.status_code, found.status_code) == (200, 200)
+    assert found.context["cl"].result_count == model.objects.count() == 1
 
 
 # --- The database tells a crossing once --------------------------------------------------------
