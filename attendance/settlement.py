@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
 
 from attendance.models import PresencePrompt, SettledOutcome, Status
 from attendance.outcomes import ATTENDED, attendance_of
@@ -46,11 +46,13 @@ def settle(
         participants.filter(session__ends_at__lte=now - SETTLE_AFTER)
         .filter(Q(settled__isnull=True) | Q(settled__revision__lt=F("session__revision")))
         .select_related("session")
-        .order_by("session_id", "pk")
+        .order_by("pk")
     )
     written = 0
     segments = dict(segments or {})
-    while batch := list(due[:CHUNK]):
+    last = 0
+    while batch := list(due.filter(pk__gt=last)[:CHUNK]):
+        last = batch[-1].pk
         if needed := {p.session_id for p in batch} - segments.keys():
             segments.update(segments_of(needed))
         rows = []
@@ -120,17 +122,15 @@ def tally(
     positions: dict[int, list[int]] = defaultdict(lambda: [0, 0])
     if settled:
         in_settled = participants.filter(session__in=settled)
-        settle(in_settled, now=now, segments=segments)
-        for row in in_settled.values(*keys, outcome=F("settled__outcome")).annotate(n=Count("pk")):
+        rows = _settled_counts(in_settled, keys, dropoff)
+        # A row missing (never settled, or forgotten after a late change) or older than its
+        # session shows in the count itself: settle those, then count again.
+        if any(row["outcome"] is None or not row["fresh"] for row in rows):
+            settle(in_settled, now=now, segments=segments)
+            rows = _settled_counts(in_settled, keys, dropoff)
+        for row in rows:
             counts[tuple(row[k] for k in keys)][row["outcome"]] += row["n"]
-        for row in (
-            in_settled.values(
-                segments=F("settled__segments"), attended=F("settled__attended")
-            ).annotate(n=Count("pk"))
-            if dropoff
-            else ()
-        ):
-            for index in range(row["segments"]):
+            for index in range(row["segments"] if dropoff else 0):
                 positions[index][0] += row["n"]
                 positions[index][1] += row["n"] * bool(row["attended"] >> index & 1)
     if settling:
@@ -151,6 +151,19 @@ def tally(
         outcomes=dict(counts),
         dropoff=[(labels[i], *positions[i]) for i in sorted(positions)],
     )
+
+
+def _settled_counts(in_settled: QuerySet[Participant], keys: tuple[str, ...], dropoff: bool):
+    """One grouped query: outcome, freshness (and the segments attended) by the keys."""
+    fields = {
+        "outcome": F("settled__outcome"),
+        "fresh": ExpressionWrapper(
+            Q(settled__revision__gte=F("session__revision")), output_field=BooleanField()
+        ),
+    }
+    if dropoff:
+        fields |= {"segments": F("settled__segments"), "attended": F("settled__attended")}
+    return list(in_settled.values(*keys, **fields).annotate(n=Count("pk")).order_by())
 
 
 def _labels(

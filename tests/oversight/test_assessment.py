@@ -835,10 +835,10 @@ def test_a_members_own_year_does_not_grow_with_sessions(
     # session, user, officer check; current cells; participations; judgements; rules; the
     # sessions and their segments; outcomes counted; essays counted; warnings told; the menu's
     # notices and grants (2). The first read also settles the sessions over (participations
-    # due, four kinds of facts of attendance.outcomes, one upsert): six more, whatever their
-    # number.
+    # due, four kinds of facts of attendance.outcomes, one upsert, outcomes counted again):
+    # seven more, whatever their number.
     with time_machine.travel(AFTER, tick=False):
-        with django_assert_max_num_queries(21):
+        with django_assert_max_num_queries(22):
             page = client.get(reverse("oversight:my-year"), {"year": YEAR})
         with django_assert_max_num_queries(15):
             again = client.get(reverse("oversight:my-year"), {"year": YEAR})
