@@ -22,6 +22,9 @@ class MarkForm(forms.Form):
     segment = forms.IntegerField()
     status = forms.ChoiceField(choices=[(s, Status(s).label) for s in ManualMark.STATUSES])
     reason = forms.CharField(max_length=300, required=False)
+    # Where the sheet was: the answer comes back to that page and row.
+    org = forms.IntegerField(required=False, min_value=1, max_value=2**63 - 1)
+    page = forms.IntegerField(required=False, min_value=1, max_value=10**6)
 
 
 class ExcuseForm(forms.Form):

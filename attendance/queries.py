@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 
 from attendance import outcomes, tokens
@@ -104,11 +105,17 @@ class Sheet:
     rows: list[SheetRow]
     totals: list[SegmentTotals]
     outcomes: dict[str, int] = field(default_factory=dict)
+    last_begun: bool = True  # has the last segment begun (or anyone arrived at it)?
+
+    @property
+    def retention_pending(self) -> bool:
+        """Several segments, the last not begun yet: its share is not known, and is no 0 %."""
+        return len(self.totals) > 1 and not self.last_begun
 
     @property
     def retention(self) -> float | None:
         """Attendance of the last segment over the first: "thin at noon, empty in the afternoon"."""
-        if len(self.totals) < 2 or not self.totals[0].attended:
+        if len(self.totals) < 2 or not self.totals[0].attended or not self.last_begun:
             return None
         return self.totals[-1].attended / self.totals[0].attended
 
@@ -139,6 +146,8 @@ def attendance_sheet(
             total.counts[result.status] = total.counts.get(result.status, 0) + 1
         sheet.outcomes[row.outcome] = sheet.outcomes.get(row.outcome, 0) + 1
         sheet.rows.append(row)
+    # Arrivals count from the opening of check-in, before the segment's start.
+    sheet.last_begun = bool(totals) and (totals[-1].attended > 0 or segments[-1].starts_at <= now)
     return sheet
 
 
@@ -244,16 +253,22 @@ class LiveBoard:
     points: list[BoardRow]
     totals: list[int]
     expected: int
+    last_begun: bool = True  # has the last segment begun (or anyone arrived at it)?
+
+    @property
+    def retention_pending(self) -> bool:
+        """Several segments, the last not begun yet: its share is not known, and is no 0 %."""
+        return len(self.totals) > 1 and not self.last_begun
 
     @property
     def retention(self) -> float | None:
         """Arrivals at the last segment over the first: the afternoon against the morning."""
-        if len(self.totals) < 2 or not self.totals[0]:
+        if len(self.totals) < 2 or not self.totals[0] or not self.last_begun:
             return None
         return self.totals[-1] / self.totals[0]
 
 
-def live_board(user: User, session: StudySession) -> LiveBoard:
+def live_board(user: User, session: StudySession, *, now: datetime | None = None) -> LiveBoard:
     """Arrivals (attendance.outcomes: a scan, or a manual mark saying so) per organisation and
     connection point for each segment, aggregated in SQL: one query per segment and view."""
     segments = list(session.segments.order_by("starts_at"))
@@ -301,6 +316,9 @@ def live_board(user: User, session: StudySession) -> LiveBoard:
         points=points,
         totals=totals,
         expected=sum(row.expected for row in organizations),
+        # Arrivals count from the opening of check-in, before the segment's start.
+        last_begun=bool(totals)
+        and (totals[-1] > 0 or segments[-1].starts_at <= (now or timezone.now())),
     )
 
 

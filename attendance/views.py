@@ -1,5 +1,6 @@
 import secrets
 from datetime import datetime, time, timedelta
+from urllib.parse import urlencode
 
 from allauth.core import ratelimit
 from django.contrib import messages
@@ -233,6 +234,19 @@ def sheet(request, pk: int):
     )
 
 
+def _back_to_sheet(session, form: MarkForm):
+    """The sheet as it was when a row was marked: the same organisation and page, scrolled to
+    that row (a bloc's sheet is long)."""
+    data = form.cleaned_data
+    query = {key: data[key] for key in ("org", "page") if data.get(key)}
+    url = reverse("attendance:sheet", args=[session.pk])
+    if query:
+        url += "?" + urlencode(query)
+    if data.get("participant"):
+        url += f"#row-{data['participant']}"
+    return redirect(url)
+
+
 @require_POST
 @requires(permissions.ATTENDANCE_RUN)
 def mark(request, pk: int):
@@ -240,7 +254,7 @@ def mark(request, pk: int):
     form = MarkForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("Choose a status and give a reason."))
-        return redirect("attendance:sheet", pk=session.pk)
+        return _back_to_sheet(session, form)
     participant = permissions.get_for(
         request.user,
         Participant.objects.filter(session=session),
@@ -264,7 +278,7 @@ def mark(request, pk: int):
         messages.success(
             request, _("Attendance of %(name)s is updated.") % {"name": participant.user.full_name}
         )
-    return redirect("attendance:sheet", pk=session.pk)
+    return _back_to_sheet(session, form)
 
 
 @login_only
