@@ -241,12 +241,13 @@ def _not_due(top: Organization, year: int, now: datetime) -> dict[tuple[int, int
     return {(row["user"], row["organization"]): row["count"] for row in rows}
 
 
-def _secretaries(cells: list[Organization]) -> dict[int, list[User]]:
-    """The secretaries of each cell (its deputies when it has none): one query."""
+def _secretaries(top: Organization) -> dict[int, list[User]]:
+    """The secretaries of each organisation below `top` (its deputies when it has none), by
+    organisation: one query."""
     found: dict[int, dict[str, list[User]]] = defaultdict(lambda: defaultdict(list))
     for holder in (
         RoleAssignment.objects.filter(
-            organization__in=cells,
+            organization__path__startswith=top.path,
             role__in=[Role.SECRETARY, Role.DEPUTY_SECRETARY],
             user__is_active=True,
         )
@@ -338,8 +339,7 @@ def check_subtree(top: Organization, year: int, *, now: datetime) -> Summary:
         organization__path__startswith=top.path, year=year, cleared_at__isnull=True
     ):
         opened[crossing.member_id, crossing.organization_id, crossing.kind].append(crossing)
-    cells = {row.cell.pk: row.cell for row in rows}
-    secretaries = _secretaries(list(cells.values())) if cells else {}
+    secretaries = _secretaries(top) if rows else {}
     warnings_of: dict[int, Warnings] = {}
     run = uuid.uuid4()
     new: list[WarningCrossing] = []

@@ -16,9 +16,10 @@ from django.utils import translation
 
 from attendance import services as attendance_services
 from attendance import tokens
+from config.celery import app as celery_app
 from essays import services as essay_services
 from members.models import AuditEntry, Notice, Role, User
-from oversight import services, warnings
+from oversight import services, tasks, warnings
 from oversight.assessment import Thresholds
 from oversight.errors import WarningRuleError
 from oversight.models import WarningCrossing, WarningKind, WarningRule
@@ -157,10 +158,15 @@ def test_the_command_runs_the_check_and_says_what_it_did(cell):
     ]
 
 
-def test_the_daily_task_is_scheduled(settings):
+def test_the_daily_task_is_scheduled_and_runs(cell, settings):
+    celery_app.loader.import_default_modules()  # as the worker finds the tasks
+
     assert "oversight.tasks.check_warnings" in {
         entry["task"] for entry in settings.CELERY_BEAT_SCHEDULE.values()
     }
+    assert "oversight.tasks.check_warnings" in celery_app.tasks
+    with time_machine.travel(at(6, 9), tick=False):
+        assert tasks.check_warnings.delay().get() == 1
 
 
 # --- Thresholds at their boundaries ------------------------------------------------------------
