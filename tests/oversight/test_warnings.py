@@ -125,6 +125,11 @@ def test_a_crossing_is_told_once_across_two_runs(
     assert Notice.objects.filter(user=absent).count() == 1
     assert Notice.objects.filter(user=secretary).count() == 1
     assert [m.to for m in mailoutbox] == [["vang@example.vn"], [secretary.email]]
+    assert mailoutbox[0].subject == Notice.objects.get(user=absent).title
+    assert mailoutbox[0].body.endswith(
+        f"{settings.HOCTAP_BASE_URL}{reverse('oversight:my-year')}?year=2026"
+    )
+    assert mailoutbox[1].body.endswith(f"?year=2026#member-{absent.pk}")
 
 
 def test_both_are_told_in_the_sites_language_with_a_link_to_their_page(cell, settings):
