@@ -303,3 +303,6 @@ class SettledOutcome(models.Model):
                 name="settled_outcome_is_final",
             ),
         ]
+
+    def __str__(self) -> str:
+        return f"{self.participant_id}: {self.outcome}"

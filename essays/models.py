@@ -48,6 +48,11 @@ class Essay(models.Model):
     # Similarity, computed on submission (essays.similarity).
     signature = models.BinaryField(null=True, blank=True, editable=False)
     document_overlap = models.FloatField(_("share restating the documents"), null=True, blank=True)
+    # The grade in force: the latest of `grades` (each kept), pointed at by grade_essay so that a
+    # bloc's reports join it instead of looking for the latest of each essay.
+    latest_grade = models.ForeignKey(
+        "Grade", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", editable=False
+    )
 
     ORG_FIELD = "participant__organization"
 

@@ -272,7 +272,8 @@ def grade_essay(actor: User, *, essay: Essay, level: str, comment: str = "") -> 
         essay=essay, level=level, comment=nfc(comment).strip(), grader=actor
     )
     essay.status = Essay.Status.GRADED
-    essay.save(update_fields=["status"])
+    essay.latest_grade = grade
+    essay.save(update_fields=["status", "latest_grade"])
     record_audit(
         actor,
         action="essays.grade",

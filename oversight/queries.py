@@ -7,21 +7,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db.models import (
-    BooleanField,
-    Count,
-    ExpressionWrapper,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-)
+from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from attendance import outcomes, settlement
 from attendance.outcomes import SessionOutcome
-from essays.models import Essay, Grade, Level
+from essays.models import Essay, Level
 from members import permissions
 from members.models import AuditEntry, Organization, User
 from oversight import ranking
@@ -191,13 +183,12 @@ def essay_tally(
 ) -> dict[tuple, Figures]:
     """Essays asked of `participants` (sessions that required one), counted by the participant
     fields `keys` in one query: submitted, late, each level of the latest grade."""
-    latest = Grade.objects.filter(essay__participant=OuterRef("pk")).order_by("-graded_at", "-pk")
     counted: dict[tuple, Figures] = defaultdict(into)
     for row in (
         participants.filter(session__essay_required=True)
         .values(
             *keys,
-            level=Subquery(latest.values("level")[:1]),
+            level=F("essay__latest_grade__level"),
             submitted=ExpressionWrapper(
                 Q(essay__submitted_at__isnull=False), output_field=BooleanField()
             ),
@@ -240,12 +231,11 @@ def figures_by(
 def essay_states(participants: list[Participant]) -> dict[int, EssayState]:
     """The essay of each participant of a session that asked for one (missing: no essay)."""
     asked = [p.pk for p in participants if p.session.essay_required]
-    latest = Grade.objects.filter(essay=OuterRef("pk")).order_by("-graded_at", "-pk")
     found = {
         row["participant"]: EssayState(row["submitted_at"] is not None, row["late"], row["level"])
-        for row in Essay.objects.filter(participant__in=asked)
-        .annotate(level=Subquery(latest.values("level")[:1]))
-        .values("participant", "submitted_at", "late", "level")
+        for row in Essay.objects.filter(participant__in=asked).values(
+            "participant", "submitted_at", "late", level=F("latest_grade__level")
+        )
     }
     return {pk: found.get(pk, EssayState(False, False, None)) for pk in asked}
 

@@ -24,22 +24,24 @@ class ReportSheet(PrintableSheet):
     page: shares with %, changes with their sign."""
 
     def line(self, values: list, *, bold: bool = False, big: bool = False) -> None:
-        font = self._big if big else self._bold if bold else None
+        style = "Tiêu đề" if big else "Đậm" if bold else None
         self.sheet.append(
-            [self._cell(v, font=font) if font and v not in ("", None) else v for v in values]
+            [self._cell(v, style) if style and v not in ("", None) else v for v in values]
         )
 
     def figures_row(self, values: list, formats: list[str | None], *, bold: bool = False) -> None:
         """Bordered cells; formats[i] is the number format of values[i] (None: as it is)."""
         cells = []
         for index, raw in enumerate(values):
-            style = {"border": self._border}
-            style["alignment"] = self._wrap if formats[index] is None else self._center
-            if bold:
-                style["font"] = self._bold
+            style = "Ô" if formats[index] is None else "Ô giữa"
+            number_format = None
             if formats[index] and raw is not None and raw != "—":
-                style["number_format"] = formats[index]
-            cells.append(self._cell("—" if raw is None else raw, **style))
+                number_format = formats[index]
+            cells.append(
+                self._cell(
+                    "—" if raw is None else raw, style + " đậm" if bold else style, number_format
+                )
+            )
         self.sheet.append(cells)
 
 
