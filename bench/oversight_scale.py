@@ -222,6 +222,10 @@ def build(members: int, units: int, sessions_per_member: int) -> tuple[Organizat
         WHERE r < 0.95""",
         [officer.pk],
     )
+    sql(
+        """UPDATE essays_essay e SET latest_grade_id = g.id, status = 'graded'
+        FROM essays_grade g WHERE g.essay_id = e.id"""
+    )
     sql("ANALYZE")
     return bloc, officer
 
