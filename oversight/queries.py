@@ -32,6 +32,7 @@ class Figures:
     essays_expected: int = 0
     submitted: int = 0
     late: int = 0
+    not_due: int = 0  # asked, not handed in, the deadline still ahead: not missing yet
     levels: dict[str, int] = field(default_factory=lambda: dict.fromkeys(Level.values, 0))
 
     def add(self, outcome: str, essay: "EssayState | None") -> None:
@@ -41,6 +42,7 @@ class Figures:
             self.essays_expected += 1
             self.submitted += essay.submitted
             self.late += essay.submitted and essay.late
+            self.not_due += not essay.submitted and not essay.due
             if essay.level:
                 self.levels[essay.level] += 1
 
@@ -56,6 +58,7 @@ class Figures:
         self.essays_expected += other.essays_expected
         self.submitted += other.submitted
         self.late += other.late
+        self.not_due += other.not_due
         for level, n in other.levels.items():
             self.levels[level] += n
 
@@ -94,7 +97,8 @@ class Figures:
 
     @property
     def missing(self) -> int:
-        return self.essays_expected - self.submitted
+        """Asked, not handed in, and past the deadline (or, without one, the session's end)."""
+        return self.essays_expected - self.submitted - self.not_due
 
 
 @dataclass(frozen=True)
@@ -102,6 +106,7 @@ class EssayState:
     submitted: bool
     late: bool
     level: str | None
+    due: bool = True  # the deadline (or, without one, the session's end) has passed
 
 
 @dataclass
@@ -178,8 +183,18 @@ def expected(organization: Organization, sessions: list[StudySession]) -> QueryS
     )
 
 
+def _due(now: datetime, prefix: str = "session__") -> Q:
+    return Q(**{f"{prefix}essay_deadline__lte": now}) | Q(
+        **{f"{prefix}essay_deadline__isnull": True, f"{prefix}ends_at__lte": now}
+    )
+
+
 def essay_tally(
-    participants: QuerySet[Participant], keys: tuple[str, ...], *, into: type[Figures] = Figures
+    participants: QuerySet[Participant],
+    keys: tuple[str, ...],
+    *,
+    now: datetime,
+    into: type[Figures] = Figures,
 ) -> dict[tuple, Figures]:
     """Essays asked of `participants` (sessions that required one), counted by the participant
     fields `keys` in one query: submitted, late, each level of the latest grade."""
@@ -196,6 +211,7 @@ def essay_tally(
                 Q(essay__submitted_at__isnull=False, essay__late=True),
                 output_field=BooleanField(),
             ),
+            due=ExpressionWrapper(_due(now), output_field=BooleanField()),
         )
         .annotate(n=Count("pk"))
         .order_by()
@@ -204,6 +220,7 @@ def essay_tally(
         figures.essays_expected += row["n"]
         figures.submitted += row["n"] if row["submitted"] else 0
         figures.late += row["n"] if row["late"] else 0
+        figures.not_due += row["n"] if not row["submitted"] and not row["due"] else 0
         if row["level"]:
             figures.levels[row["level"]] += row["n"]
     return counted
@@ -221,23 +238,30 @@ def figures_by(
     """Attendance and essays of `participants` counted by the participant fields `keys`, and the
     drop-off segment by segment: in the database, with attendance.settlement's outcomes."""
     counted = settlement.tally(participants, sessions, keys, now=now, dropoff=dropoff)
-    figures = essay_tally(participants, keys, into=into)
+    figures = essay_tally(participants, keys, now=now, into=into)
     for key, outcomes_ in counted.outcomes.items():
         figures[key].count_outcomes(outcomes_)
     bars = [SegmentBar(label, expected, attended) for label, expected, attended in counted.dropoff]
     return dict(figures), bars
 
 
-def essay_states(participants: list[Participant]) -> dict[int, EssayState]:
-    """The essay of each participant of a session that asked for one (missing: no essay)."""
-    asked = [p.pk for p in participants if p.session.essay_required]
+def essay_states(participants: list[Participant], *, now: datetime) -> dict[int, EssayState]:
+    """The essay of each participant of a session that asked for one (missing: no essay, once
+    it is due)."""
+    asked = {p.pk: p.session for p in participants if p.session.essay_required}
     found = {
-        row["participant"]: EssayState(row["submitted_at"] is not None, row["late"], row["level"])
+        row["participant"]: (row["submitted_at"] is not None, row["late"], row["level"])
         for row in Essay.objects.filter(participant__in=asked).values(
             "participant", "submitted_at", "late", level=F("latest_grade__level")
         )
     }
-    return {pk: found.get(pk, EssayState(False, False, None)) for pk in asked}
+    return {
+        pk: EssayState(
+            *found.get(pk, (False, False, None)),
+            due=(session.essay_deadline or session.ends_at) <= now,
+        )
+        for pk, session in asked.items()
+    }
 
 
 def _child_of(organization: Organization, path: str) -> str:
@@ -370,8 +394,9 @@ def member_record(member: User, organization: Organization, period: Period) -> l
         .select_related("session", "organization")
         .order_by("session__starts_at")
     )
-    essays = essay_states(participants)
+    now = timezone.now()
+    essays = essay_states(participants, now=now)
     return [
         MemberLine(a.participant.session, a, essays.get(a.participant.pk))
-        for a in outcomes.attendance_of(participants, now=timezone.now())
+        for a in outcomes.attendance_of(participants, now=now)
     ]

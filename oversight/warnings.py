@@ -25,21 +25,18 @@ from datetime import datetime
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from essays.models import Essay
 from members import permissions
 from members.models import Notice, Organization, Role, RoleAssignment, User
 from members.services import record_audit
 from members.tasks import enqueue
-from oversight import assessment, periods
+from oversight import assessment
 from oversight.errors import WarningRuleError
 from oversight.models import StudyLevel, WarningCrossing, WarningKind, WarningRule
-from oversight.queries import HELD
-from study.models import Participant
 
 SET_RULE = permissions.OVERSIGHT_SET_RULES
 KINDS = (WarningKind.UNEXCUSED, WarningKind.MISSING)
@@ -215,32 +212,6 @@ class Summary:
     closed: int = 0  # crossings back under their threshold
 
 
-def _not_due(top: Organization, year: int, now: datetime) -> dict[tuple[int, int], int]:
-    """Per (member, cell), the essays the assessment counts as missing whose deadline (or,
-    without one, the session's end) is still ahead: one query."""
-    period = periods.year(year)
-    handed_in = Essay.objects.filter(participant=OuterRef("pk"), submitted_at__isnull=False)
-    rows = (
-        Participant.objects.current()
-        .filter(
-            organization__path__startswith=top.path,
-            session__status__in=HELD,
-            session__starts_at__gte=period.starts_at,
-            session__starts_at__lt=period.ends_at,
-            session__essay_required=True,
-        )
-        .filter(
-            Q(session__essay_deadline__gt=now)
-            | Q(session__essay_deadline__isnull=True, session__ends_at__gt=now)
-        )
-        .exclude(Exists(handed_in))
-        .values("user", "organization")
-        .annotate(count=Count("pk"))
-        .order_by()
-    )
-    return {(row["user"], row["organization"]): row["count"] for row in rows}
-
-
 def _secretaries(top: Organization) -> dict[int, list[User]]:
     """The secretaries of each organisation below `top` (its deputies when it has none), by
     organisation: one query."""
@@ -261,10 +232,10 @@ def _secretaries(top: Organization) -> dict[int, list[User]]:
     }
 
 
-def counts_of(row: assessment.MemberYear, not_due: int = 0) -> dict[str, int]:
+def counts_of(row: assessment.MemberYear) -> dict[str, int]:
     return {
         WarningKind.UNEXCUSED: row.figures.unexcused,
-        WarningKind.MISSING: max(0, row.figures.missing - not_due),
+        WarningKind.MISSING: row.figures.missing,  # essays still due are not missing yet
     }
 
 
@@ -332,7 +303,6 @@ def check_subtree(top: Organization, year: int, *, now: datetime) -> Summary:
     under their threshold: a bounded number of queries whatever the number of members."""
     result = assessment.assess(top, year, now=now)
     rows = [r for r in result.rows if r.member.is_active]
-    not_due = _not_due(top, year, now)
     rules = rules_along(year, set(top.ancestor_paths()), below=top)
     opened: dict[tuple[int, int, str], list[WarningCrossing]] = defaultdict(list)
     for crossing in WarningCrossing.objects.filter(
@@ -348,7 +318,7 @@ def check_subtree(top: Organization, year: int, *, now: datetime) -> Summary:
         cell = row.cell
         if cell.pk not in warnings_of:
             warnings_of[cell.pk] = warnings_for(cell, year, rules)
-        counts = counts_of(row, not_due.get((row.member.pk, cell.pk), 0))
+        counts = counts_of(row)
         for kind in KINDS:
             threshold = threshold_in_force(warnings_of[cell.pk], row.rule, kind)
             already = opened.get((row.member.pk, cell.pk, kind), [])

@@ -281,3 +281,14 @@ def test_the_criteria_table_is_a_setting(org_tree, scene, settings):
         ("Đảng bộ Bộ A", 25.0),
         ("Đảng bộ Bộ B", 0.0),
     ]
+
+
+def test_an_essay_still_due_is_not_missing(org_tree, scene):
+    board, _session = scene
+
+    # on 16/12 the three without an essay still have until the 20th
+    before = queries.dashboard(board, org_tree.bloc, DECEMBER, now=at(16, 9)).total
+    after = queries.dashboard(board, org_tree.bloc, DECEMBER, now=AFTER).total
+
+    assert (before.essays_expected, before.submitted, before.missing) == (5, 2, 0)
+    assert (after.essays_expected, after.submitted, after.missing) == (5, 2, 3)
