@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from essays.models import Level
 from members.models import Membership, Organization, User
 from oversight import periods
+from oversight.figures import Figures, figures_by
 from oversight.models import (
     RANKED_LEVELS,
     THRESHOLDS,
@@ -32,7 +33,7 @@ from oversight.models import (
     AssessmentRule,
     StudyLevel,
 )
-from oversight.queries import HELD, Figures, figures_by
+from oversight.queries import HELD
 from study.models import Participant, StudySession
 
 
@@ -325,7 +326,7 @@ def _years(
     now: datetime,
 ) -> list[MemberYear]:
     """A row per (member, cell) of the participations and current memberships, its figures
-    counted in the database (oversight.queries.figures_by)."""
+    counted in the database (oversight.figures.figures_by)."""
     sessions = list(StudySession.objects.filter(pk__in=participants.values("session")))
     figures, _dropoff = figures_by(
         participants,

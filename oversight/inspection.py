@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from members import permissions
 from members.models import Organization, User
-from oversight import queries, ranking
+from oversight import figures, queries, ranking
 from oversight.models import FollowUp, Inspection, InspectionRound, SampleAdjustment
 from oversight.periods import Period
 
@@ -149,17 +149,17 @@ def candidates(
     }
     lengths = sorted({len(path) for path in rows}, reverse=True)
     sessions = queries.sessions_held(organization, period)
-    figures, _dropoff = queries.figures_by(
-        queries.expected(organization, sessions),
+    counted, _dropoff = figures.figures_by(
+        figures.expected(organization, sessions),
         sessions,
         ("organization__path",),
         now=now,
         dropoff=False,
     )
-    for (path,), counted in figures.items():
+    for (path,), found_figures in counted.items():
         row = _row_of(rows, lengths, path)
         if row is not None:
-            row.figures.merge(counted)
+            row.figures.merge(found_figures)
     overdue: dict[str, int] = {}
     today = timezone.localdate(now)
     for path in queries.overdue_query(organization, today).values_list(

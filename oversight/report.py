@@ -15,8 +15,9 @@ from essays.models import Level
 from members.models import Organization, User
 from members.text import nfc
 from oversight import periods, queries
+from oversight.figures import Figures, SegmentBar
 from oversight.periods import Period
-from oversight.queries import Dashboard, Figures, SegmentBar
+from oversight.queries import Dashboard
 
 REPORT_KINDS = ("quarter", "year")
 ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV", 5: "V"}

@@ -16,8 +16,8 @@ from members.models import AuditEntry, Role
 from oversight import assessment, services
 from oversight.assessment import DEFAULT_THRESHOLDS, Rule, Thresholds, YearFigures
 from oversight.errors import AssessmentError
+from oversight.figures import EssayState
 from oversight.models import AssessmentOverride, AssessmentRule, StudyLevel
-from oversight.queries import EssayState
 from study import services as study_services
 from study.services import SegmentSpec, SessionSpec
 from tests.essays.corpus import INDEPENDENT, PLAN
