@@ -227,6 +227,10 @@ CELERY_BEAT_SCHEDULE = {
     "resend-queued-tasks": {"task": "members.tasks.resend_queued_tasks", "schedule": 60},
     "forget-old-member-lists": {"task": "members.tasks.forget_old_uploads", "schedule": 24 * 3600},
     "forget-old-rosters": {"task": "speakers.tasks.forget_old_uploads", "schedule": 24 * 3600},
+    "forget-old-downloads": {
+        "task": "members.tasks.forget_old_downloads",
+        "schedule": 24 * 3600,
+    },
     "early-warnings": {"task": "oversight.tasks.check_warnings", "schedule": 24 * 3600},
     "settle-outcomes": {"task": "attendance.tasks.settle_outcomes", "schedule": 10 * 60},
 }
@@ -404,6 +408,15 @@ HOCTAP_ROSTER_CONFIRM_DAYS = int(os.environ.get("HOCTAP_ROSTER_CONFIRM_DAYS", "1
 HOCTAP_REAUTHENTICATE_AFTER = int(os.environ.get("HOCTAP_REAUTHENTICATE_AFTER", str(15 * 60)))
 # Uploaded member lists and rosters (personal data) are deleted this long after upload.
 HOCTAP_UPLOAD_RETENTION_DAYS = int(os.environ.get("HOCTAP_UPLOAD_RETENTION_DAYS", "30"))
+# Exports of an organisation with more members than this in its subtree are prepared in the
+# background (members/downloads.py): a progress bar, then a link. Smaller ones download at once.
+HOCTAP_BACKGROUND_EXPORT_ABOVE = int(os.environ.get("HOCTAP_BACKGROUND_EXPORT_ABOVE", "2000"))
+# Prepared files (personal data) are deleted this long after they were asked for.
+HOCTAP_DOWNLOAD_RETENTION_DAYS = int(os.environ.get("HOCTAP_DOWNLOAD_RETENTION_DAYS", "7"))
+# A download waiting or running longer than this has lost its worker: shown failed, asked again.
+HOCTAP_DOWNLOAD_STALLED_MINUTES = int(os.environ.get("HOCTAP_DOWNLOAD_STALLED_MINUTES", "30"))
+# In the embedded mode (no broker) this many worker threads per process prepare them at once.
+HOCTAP_DOWNLOAD_THREADS = int(os.environ.get("HOCTAP_DOWNLOAD_THREADS", "1"))
 # The board's ranking of organisations: points per criterion (oversight/ranking.py).
 HOCTAP_RANKING_POINTS = os.environ.get("HOCTAP_RANKING_POINTS", "")
 # The place printed before the date of the board's periodic reports ("Hà Nội, ngày ...").

@@ -1,5 +1,7 @@
 import secrets
+from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
 from django.db.models import Q
@@ -378,3 +380,80 @@ class FormSubmission(models.Model):
 
     def __str__(self) -> str:
         return self.key
+
+
+class Download(models.Model):
+    """A large export prepared in the background (members.downloads): who asked for what, how
+    far it got, and the file, served to the one who asked while they may still see it."""
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Waiting")
+        RUNNING = "running", _("Being prepared")
+        DONE = "done", _("Ready")
+        FAILED = "failed", _("Failed")
+
+    requested_by = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="+", verbose_name=_("asked by")
+    )
+    kind = models.CharField(_("kind"), max_length=60)
+    parameters = models.JSONField(_("parameters"), default=dict)
+    language = models.CharField(_("language"), max_length=10, blank=True)
+    title = models.CharField(_("title"), max_length=300)
+    filename = models.CharField(_("file name"), max_length=200)
+    status = models.CharField(
+        _("status"), max_length=16, choices=Status.choices, default=Status.QUEUED
+    )
+    progress = models.PositiveSmallIntegerField(_("progress"), default=0)
+    rows = models.PositiveIntegerField(_("rows"), default=0)
+    file = models.FileField(_("file"), upload_to="downloads/%Y/%m/", blank=True)
+    error = models.TextField(_("error"), blank=True)
+    created_at = models.DateTimeField(_("asked at"), default=timezone.now)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+
+    OWNER_FIELD = "requested_by"  # a download is its asker's alone, whatever their roles
+    STALLED = _(
+        "The file was not ready in time: its preparation was interrupted. Ask for it again."
+    )
+
+    class Meta:
+        verbose_name = _("download")
+        verbose_name_plural = _("downloads")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["requested_by", "-created_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(progress__lte=100), name="download_progress_at_most_100"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    def get_absolute_url(self) -> str:
+        return reverse("members:download", args=[self.pk])
+
+    @property
+    def stalled(self) -> bool:
+        """Waiting or running for longer than any export takes: its worker died (a restart, a
+        killed thread), so it is shown as failed and may be asked for again."""
+        if self.status not in (self.Status.QUEUED, self.Status.RUNNING):
+            return False
+        bound = timedelta(minutes=settings.HOCTAP_DOWNLOAD_STALLED_MINUTES)
+        return timezone.now() - (self.started_at or self.created_at) > bound
+
+    @property
+    def shown_status(self) -> str:
+        return self.Status.FAILED if self.stalled else self.status
+
+    @property
+    def shown_status_label(self) -> str:
+        return self.Status(self.shown_status).label
+
+    @property
+    def finished(self) -> bool:
+        return self.shown_status in (self.Status.DONE, self.Status.FAILED)
+
+    @property
+    def error_shown(self) -> str:
+        return str(self.STALLED) if self.stalled else self.error

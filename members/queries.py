@@ -128,3 +128,13 @@ def member_with_card(user: User, card: str, *, full_name: str, action: str) -> U
         .filter(party_card_number=card, full_name_folded=fold(" ".join(full_name.split())))
         .first()
     )
+
+
+def member_count_in_subtree(org: Organization) -> int:
+    """Current members of the organisation and everything below it: one count on the path
+    index (how large an export of it will be)."""
+    return (
+        Membership.objects.current()
+        .filter(organization__path__startswith=org.path, user__is_active=True)
+        .count()
+    )

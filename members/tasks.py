@@ -117,3 +117,19 @@ def forget_old_uploads() -> int:
     from members import services  # noqa: PLC0415 -- services import this module
 
     return services.forget_old_uploads()
+
+
+@shared_task
+def run_download(pk: int) -> None:
+    """Prepare a large export (members.downloads)."""
+    from members import downloads  # noqa: PLC0415 -- downloads import this module
+
+    downloads.run(pk)
+
+
+@shared_task
+def forget_old_downloads() -> int:
+    """Daily: delete prepared exports past their retention (members.downloads)."""
+    from members import downloads  # noqa: PLC0415 -- downloads import this module
+
+    return downloads.forget_old_downloads()

@@ -19,4 +19,9 @@ urlpatterns = [
     path("members/import/", views.import_upload, name="import-upload"),
     path("members/import/<int:pk>/apply/", views.import_apply, name="import-apply"),
     path("members/import/template.xlsx", views.import_template, name="import-template"),
+    path("downloads/", views.download_list, name="downloads"),
+    path("downloads/<int:pk>/", views.download_detail, name="download"),
+    path("downloads/<int:pk>/status.json", views.download_status, name="download-status"),
+    path("downloads/<int:pk>/file/", views.download_file, name="download-file"),
+    path("downloads/<int:pk>/again/", views.download_again, name="download-again"),
 ]

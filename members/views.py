@@ -1,18 +1,21 @@
+import mimetypes
+
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.http import Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
-from members import permissions, queries, services
+from members import downloads, permissions, queries, services
 from members.cards import card_svg
 from members.errors import DomainError
 from members.exports import member_import_template
 from members.forms import MemberImportForm, MemberSearchForm, parse_id
-from members.models import MemberImport, Organization, User
+from members.models import Download, MemberImport, Organization, User
 from members.permissions import login_only, requires
+from members.submissions import once
 from members.xlsx import xlsx_response
 
 PAGE_SIZE = 50
@@ -189,3 +192,106 @@ def temporary_passwords(request, pk: int):
         "members/temporary_passwords.html",
         {"org": org, "issued": result.issued, "withheld": result.withheld},
     )
+
+
+# --- Downloads prepared in the background (members/downloads.py) ------------------------------
+
+
+def _own_download(request, pk: int) -> Download:
+    """The visitor's own download; anyone else's is "not found", whatever their roles."""
+    return permissions.get_for(request.user, Download, "authenticated", pk=pk)
+
+
+@login_only
+def download_list(request):
+    return render(
+        request,
+        "members/download_list.html",
+        {"downloads": downloads.recent_downloads(request.user)},
+    )
+
+
+@login_only
+def download_detail(request, pk: int):
+    """The progress bar (static/js/download.js follows it), then the link."""
+    return render(request, "members/download_detail.html", {"download": _own_download(request, pk)})
+
+
+@never_cache
+@login_only
+def download_status(request, pk: int):
+    download = _own_download(request, pk)
+    return JsonResponse(
+        {
+            "status": download.shown_status,
+            "progress": download.progress,
+            "rows": download.rows,
+            "finished": download.finished,
+        }
+    )
+
+
+@login_only
+def download_file(request, pk: int):
+    download = _own_download(request, pk)
+    ready = download.shown_status == Download.Status.DONE and download.file
+    if not ready or not downloads.may_receive(request.user, download):
+        raise Http404
+    content_type = mimetypes.guess_type(download.filename)[0] or "application/octet-stream"
+    return FileResponse(
+        download.file.open("rb"),
+        as_attachment=True,
+        filename=download.filename,
+        content_type=content_type,
+    )
+
+
+@require_POST
+@login_only
+@once
+def download_again(request, pk: int):
+    """A failed (or interrupted) download asked for anew."""
+    download = _own_download(request, pk)
+    if download.shown_status != Download.Status.FAILED:
+        return redirect(download)
+    try:
+        again = downloads.ask_again(request.user, download=download)
+    except DomainError as error:
+        messages.error(request, error.message)
+        return redirect(download)
+    return redirect(again)
+
+
+def ask_for_download(
+    request,
+    *,
+    kind: str,
+    parameters: dict,
+    title: str,
+    filename: str,
+    members: int,
+    fields: list[tuple[str, object]],
+    back: str = "",
+):
+    """An export too large for the request (members.downloads): a GET says what it covers and
+    offers a one-time form; its POST records the download and goes to its progress bar. The
+    calling view is wrapped in @once, so a double submit is one download."""
+    if request.method != "POST":
+        return render(
+            request,
+            "members/download_ask.html",
+            {
+                "title": title,
+                "members": members,
+                "fields": fields,
+                "action": request.path,
+                "back": back,
+            },
+        )
+    try:
+        download = downloads.request_download(
+            request.user, kind=kind, parameters=parameters, title=title, filename=filename
+        )
+    except DomainError as error:
+        raise Http404 from error
+    return redirect(download)

@@ -1,6 +1,8 @@
 """The annual study assessment of a cell as an Excel file for the members' dossiers: the
-page's columns and numbers, read from the same oversight.assessment.assess()."""
+page's columns and numbers, read from the same oversight.assessment.assess(). Of an organisation
+above the cells, every member of its subtree, each with their cell."""
 
+from collections.abc import Callable
 from datetime import datetime
 
 from django.utils import timezone
@@ -52,12 +54,19 @@ def figures(row: MemberYear) -> list[int | str]:
     ]
 
 
-def assessment_xlsx(result: Assessment, *, now: datetime) -> bytes:
+def assessment_xlsx(
+    result: Assessment,
+    *,
+    now: datetime,
+    progress: Callable[[int, int], None] | None = None,
+) -> bytes:
+    """progress(rows written, rows) is called after each row, when given."""
     rule = result.rule
+    cells = not result.organization.is_cell  # the rows come from several cells: name each
     out = PrintableSheet(
         _("Study assessment"),
-        widths=[6, 28, 14, *([10] * len(columns())), 12, 40, 12, 40],
-        freeze="D8",
+        widths=[6, 28, *([30] if cells else []), 14, *([10] * len(columns())), 12, 40, 12, 40],
+        freeze="E8" if cells else "D8",
     )
     out.title(
         _("ANNUAL STUDY ASSESSMENT %(year)s") % {"year": result.year},
@@ -70,6 +79,7 @@ def assessment_xlsx(result: Assessment, *, now: datetime) -> bytes:
         [
             _("No."),
             _("Full name"),
+            *([_("Cell")] if cells else []),
             _("Party card number"),
             *columns(),
             _("Computed level"),
@@ -78,12 +88,14 @@ def assessment_xlsx(result: Assessment, *, now: datetime) -> bytes:
             _("Set by hand"),
         ]
     )
+    total = len(result.rows)
     for number, row in enumerate(result.rows, start=1):
         override = row.override
         out.row(
             [
                 number,
                 row.member.full_name,
+                *([row.cell.name] if cells else []),
                 row.member.party_card_number or "",
                 *figures(row),
                 row.computed_name or "—",
@@ -99,9 +111,12 @@ def assessment_xlsx(result: Assessment, *, now: datetime) -> bytes:
                 if override
                 else "",
             ],
-            centered_from=3,
+            centered_from=4 if cells else 3,
         )
+        if progress is not None:
+            progress(number, total)
+    blank = ["", ""] if cells else [""]
     for _level, name, count in result.counts():
-        out.row([name, "", "", count], bold=True)
-    out.row([_("Not assessed"), "", "", result.not_assessed], bold=True)
+        out.row([name, "", *blank, count], bold=True)
+    out.row([_("Not assessed"), "", *blank, result.not_assessed], bold=True)
     return out.content()

@@ -46,10 +46,11 @@ from attendance.views import HELD_SCAN, JOINABLE
 from config.routing import websocket_urlpatterns
 from essays import services as essay_services
 from essays.models import Essay
+from members import downloads as member_downloads
 from members import services as member_services
 from members.cards import card_code
 from members.consumers import user_group
-from members.models import MemberImport, Organization, Role, User
+from members.models import Download, MemberImport, Organization, Role, User
 from oversight import periods
 from oversight import services as oversight_services
 from oversight.models import FollowUp, Inspection, InspectionRound
@@ -143,6 +144,7 @@ class Scene:
     inspection_round: InspectionRound | None = None
     inspection: Inspection | None = None
     follow_up: FollowUp | None = None
+    download: Download | None = None  # upper A's board's own, prepared, of cell A1a
     sessions: dict[int, str] = field(default_factory=dict)  # each attacker's login session
 
 
@@ -426,6 +428,15 @@ def _build(now: datetime) -> Scene:
         action=f"Khắc phục {MARK}",
         deadline=(now - timedelta(days=2)).date(),
     )
+    # Recorded as the view does, then run here rather than on a thread after a commit.
+    scene.download = Download.objects.create(
+        requested_by=board_a,
+        kind="oversight.assessment",
+        parameters={"organization": cell_a1a.pk, "year": now.year},
+        title=f"Đánh giá {cell_a1a.name}",
+        filename="danh-gia.xlsx",
+    )
+    member_downloads.run(scene.download.pk)
 
     # The attackers: every role on a subtree that owns none of the above, and a plain member.
     for subtree, (role_org, cell) in {
@@ -1129,6 +1140,12 @@ CASES: list[Case] = [
     ),
     Case("members:import-apply", kwargs=lambda c: {"pk": c.s.member_import.pk}),
     Case("members:import-template", kind="page"),
+    # --- members: large exports prepared in the background (each its asker's alone)
+    Case("members:downloads", kind="page"),
+    Case("members:download", kwargs=lambda c: {"pk": c.s.download.pk}),
+    Case("members:download-status", kwargs=lambda c: {"pk": c.s.download.pk}),
+    Case("members:download-file", kwargs=lambda c: {"pk": c.s.download.pk}),
+    Case("members:download-again", kwargs=lambda c: {"pk": c.s.download.pk}),
     # --- oversight: the annual study assessment
     Case("oversight:assessment", "cell", kwargs=_a1a, query=_year),
     Case("oversight:assessment", "committee", kwargs=lambda c: {"pk": c.s.orgs["A1"].pk}),
@@ -1462,6 +1479,8 @@ OWNER_CHECKS = [
     ("members:member-detail", "sec_a", "GET"),
     ("members:temporary-passwords[one]", "sec_a", "POST"),
     ("members:import-apply", "sec_a", "POST"),
+    ("members:download", "board_a", "GET"),
+    ("members:download-file", "board_a", "GET"),
     ("speakers:detail", "board_a", "GET"),
     ("speakers:status", "board_a", "POST"),
     ("speakers:import[apply]", "board_a", "POST"),

@@ -15,8 +15,10 @@ from members import permissions
 from members.models import Organization, User
 from members.permissions import login_only, requires
 from members.submissions import once
+from members.views import ask_for_download
 from members.xlsx import xlsx_response
-from oversight import assessment, exports, services, warnings
+from oversight import assessment, services, warnings
+from oversight import downloads as background
 from oversight.assessment import Thresholds
 from oversight.errors import AssessmentError
 from oversight.forms import OverrideForm, RuleForm, YearForm
@@ -62,17 +64,28 @@ def organization(request, pk: int):
 
 
 @requires(permissions.OVERSIGHT_VIEW)
+@once
 def organization_xlsx(request, pk: int):
-    """The cell's list as an Excel file for the members' dossiers: the page's numbers."""
+    """The list as an Excel file for the members' dossiers: the page's numbers (above a cell,
+    every member of the subtree with their cell). More members than
+    HOCTAP_BACKGROUND_EXPORT_ABOVE: prepared in the background (GET asks, POST starts it)."""
     org = permissions.get_for(request.user, Organization, permissions.OVERSIGHT_VIEW, pk=pk)
-    if not org.is_cell:
-        raise Http404
-    year = _year(request)
-    now = timezone.now()
-    result = assessment.assess(org, year, now=now)
-    return xlsx_response(
-        exports.assessment_xlsx(result, now=now), f"danh-gia-hoc-tap-{year}-{org.code}.xlsx"
-    )
+    posted = request.method == "POST"
+    year = _year_or_today(request.POST.get("year")) if posted else _year(request)
+    members = background.members_covered(org)
+    if members is not None:
+        return ask_for_download(
+            request,
+            kind=background.ASSESSMENT,
+            parameters={"organization": org.pk, "year": year},
+            title=background.assessment_title(org, year),
+            filename=background.assessment_filename(org, year),
+            members=members,
+            fields=[("year", year)],
+            back=_page_url(org, year),
+        )
+    content, _rows = background.assessment_file(org, year, now=timezone.now())
+    return xlsx_response(content, background.assessment_filename(org, year))
 
 
 @require_POST

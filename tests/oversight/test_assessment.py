@@ -735,12 +735,33 @@ def test_the_export_holds_the_pages_numbers(client, org_tree, scene):
     assert lines[header + 5][:4] == ["Tốt", None, None, 1]
 
 
-def test_a_committee_has_no_export(client, org_tree, scene):
-    client.force_login(scene["board"])
+def test_a_committees_export_names_each_members_cell(client, org_tree, scene):
+    from openpyxl import load_workbook
 
-    answer = client.get(reverse("oversight:assessment-xlsx", args=[org_tree.committee_a1.pk]))
+    with time_machine.travel(AFTER, tick=False):
+        client.force_login(scene["board"])
+        answer = client.get(
+            reverse("oversight:assessment-xlsx", args=[org_tree.committee_a1.pk]), {"year": YEAR}
+        )
 
-    assert answer.status_code == 404
+    lines = [
+        list(line)
+        for line in load_workbook(io.BytesIO(answer.content), read_only=True).active.iter_rows(
+            values_only=True
+        )
+    ]
+    header = next(i for i, line in enumerate(lines) if line[0] == "STT")
+    assert lines[header][:3] == ["STT", "Họ và tên", "Chi bộ"]
+    named = [(line[1], line[2]) for line in lines[header + 1 :] if isinstance(line[0], int)]
+    assert sorted(named) == sorted(
+        [
+            ("Một Muộn Về Sớm", "Chi bộ A1a"),
+            ("Hai Đầy Đủ", "Chi bộ A1a"),
+            ("Sáu Vắng Hết", "Chi bộ A1a"),
+            ("Bảy Mới Vào", "Chi bộ A1a"),
+            ("Ba Có Phép", "Chi bộ A1b"),
+        ]
+    )
 
 
 # --- Bounded queries -----------------------------------------------------------------------------
