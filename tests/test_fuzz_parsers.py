@@ -904,6 +904,33 @@ def test_any_period_gives_a_page_never_an_error(hall, name):
     run()
 
 
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", ["oversight:assessment-xlsx", "oversight:report-xlsx"])
+def test_any_choice_asked_for_in_the_background_gives_a_page_never_an_error(hall, settings, name):
+    # Every export of the cell goes to the background: the POST records a download of the
+    # choices it carries (members.downloads), which must parse or fall back to the defaults.
+    settings.HOCTAP_BACKGROUND_EXPORT_ABOVE = 0
+    client = _client(hall["secretary"])
+    url = reverse(name, args=[hall["org"].pk])
+    numbers = st.one_of(URL_TEXT, st.integers(-(2**70), 2**70).map(str))
+
+    @FUZZ_DB
+    @given(
+        year=numbers,
+        kind=st.one_of(URL_TEXT, st.sampled_from(["year", "quarter"])),
+        quarter=numbers,
+        number=URL_TEXT,
+        dated=st.one_of(URL_TEXT, st.dates().map(str)),
+    )
+    @example(year="2026", kind="year", quarter="", number="15-BC\x00", dated="2026-02-30")
+    def run(year, kind, quarter, number, dated):
+        data = {"year": year, "kind": kind, "quarter": quarter, "number": number, "dated": dated}
+        _fine(client.get(url, data))
+        _fine(client.post(url, data))
+
+    run()
+
+
 # --- What the fuzzing found ------------------------------------------------------------------
 #
 # Each of these answered 500 when the fuzzing found it; all but the last two were fixed in
