@@ -102,6 +102,8 @@ class Tally:
 
     outcomes: dict[tuple, Counter]
     dropoff: list[tuple[str, int, int]]  # (label, expected, attended) per segment position
+    # the same positions for each key: {key: {position: [expected, attended]}}
+    positions: dict[tuple, dict[int, list[int]]]
 
 
 def tally(
@@ -119,7 +121,7 @@ def tally(
     settled = [s.pk for s in sessions if is_settled(s, now)]
     settling = [s.pk for s in sessions if not is_settled(s, now)]
     counts: dict[tuple, Counter] = defaultdict(Counter)
-    positions: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    by_key: dict[tuple, dict[int, list[int]]] = defaultdict(lambda: defaultdict(lambda: [0, 0]))
     if settled:
         in_settled = participants.filter(session__in=settled)
         rows = _settled_counts(in_settled, keys, dropoff)
@@ -129,10 +131,11 @@ def tally(
             settle(in_settled, now=now, segments=segments)
             rows = _settled_counts(in_settled, keys, dropoff)
         for row in rows:
-            counts[tuple(row[k] for k in keys)][row["outcome"]] += row["n"]
+            key = tuple(row[k] for k in keys)
+            counts[key][row["outcome"]] += row["n"]
             for index in range(row["segments"] if dropoff else 0):
-                positions[index][0] += row["n"]
-                positions[index][1] += row["n"] * bool(row["attended"] >> index & 1)
+                by_key[key][index][0] += row["n"]
+                by_key[key][index][1] += row["n"] * bool(row["attended"] >> index & 1)
     if settling:
         named = {f"tally_key_{i}": F(k) for i, k in enumerate(keys)}
         found = list(
@@ -144,12 +147,18 @@ def tally(
             counts[key][attendance.outcome] += 1
             for index, result in enumerate(attendance.segments):
                 if result.status != Status.NOT_YET:
-                    positions[index][0] += 1
-                    positions[index][1] += result.status in ATTENDED
-    labels = _labels(sessions, segments, len(positions))
+                    by_key[key][index][0] += 1
+                    by_key[key][index][1] += result.status in ATTENDED
+    positions: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for of_key in by_key.values():
+        for index, (expected, attended) in of_key.items():
+            positions[index][0] += expected
+            positions[index][1] += attended
+    labels = labels_of(sessions, segments, len(positions))
     return Tally(
         outcomes=dict(counts),
         dropoff=[(labels[i], *positions[i]) for i in sorted(positions)],
+        positions={key: dict(of_key) for key, of_key in by_key.items()},
     )
 
 
@@ -166,7 +175,7 @@ def _settled_counts(in_settled: QuerySet[Participant], keys: tuple[str, ...], dr
     return list(in_settled.values(*keys, **fields).annotate(n=Count("pk")).order_by())
 
 
-def _labels(
+def labels_of(
     sessions: list[StudySession], segments: dict[int, list[Segment]], size: int
 ) -> list[str]:
     """The n-th segment's name in the first session (by start) that has an n-th segment."""

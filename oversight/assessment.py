@@ -25,7 +25,7 @@ from django.utils.translation import gettext as _
 from essays.models import Level
 from members.models import Membership, Organization, User
 from oversight import periods
-from oversight.figures import Figures, figures_by
+from oversight.figures import HELD, Figures, figures_by
 from oversight.models import (
     RANKED_LEVELS,
     THRESHOLDS,
@@ -33,7 +33,6 @@ from oversight.models import (
     AssessmentRule,
     StudyLevel,
 )
-from oversight.queries import HELD
 from study.models import Participant, StudySession
 
 

@@ -16,6 +16,9 @@ from essays.models import Essay, Level
 from members.models import Organization
 from study.models import Participant, StudySession
 
+# The sessions that count: published (to come or on), running, closed; not drafts nor cancelled.
+HELD = (StudySession.Status.PUBLISHED, StudySession.Status.RUNNING, StudySession.Status.CLOSED)
+
 
 @dataclass
 class Figures:

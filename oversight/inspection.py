@@ -35,7 +35,7 @@ from django.utils import timezone
 
 from members import permissions
 from members.models import Organization, User
-from oversight import figures, queries, ranking
+from oversight import queries, ranking, summaries
 from oversight.models import FollowUp, Inspection, InspectionRound, SampleAdjustment
 from oversight.periods import Period
 
@@ -149,14 +149,8 @@ def candidates(
     }
     lengths = sorted({len(path) for path in rows}, reverse=True)
     sessions = queries.sessions_held(organization, period)
-    counted, _dropoff = figures.figures_by(
-        figures.expected(organization, sessions),
-        sessions,
-        ("organization__path",),
-        now=now,
-        dropoff=False,
-    )
-    for (path,), found_figures in counted.items():
+    counted, _dropoff = summaries.by_path(organization, sessions, now=now)
+    for path, found_figures in counted.items():
         row = _row_of(rows, lengths, path)
         if row is not None:
             row.figures.merge(found_figures)

@@ -472,3 +472,50 @@ class WarningCrossing(models.Model):
 
     def __str__(self) -> str:
         return f"{self.member} {self.year} {self.kind} >= {self.threshold}"
+
+
+# --- Figures kept per session (oversight.summaries) -------------------------------------------
+
+
+class SessionFiguresState(models.Model):
+    """How fresh the figures kept for a session are. `version` moves on with every change of the
+    session's facts (oversight.signals); figures computed at an older version are not read."""
+
+    session = models.OneToOneField(
+        "study.StudySession", on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    version = models.PositiveIntegerField(default=0)
+    computed_version = models.PositiveIntegerField(null=True)
+    computed_at = models.DateTimeField(null=True)
+
+    def __str__(self) -> str:
+        return f"{self.session_id} v{self.version}"
+
+
+class SessionFigures(models.Model):
+    """A session's figures for the participants of one organisation, once the session is over:
+    what oversight.figures counts, kept so that a bloc's year adds up a few thousand rows.
+    Derived and recomputed, never edited."""
+
+    session = models.ForeignKey("study.StudySession", on_delete=models.CASCADE, related_name="+")
+    organization = models.ForeignKey(
+        "members.Organization", on_delete=models.CASCADE, related_name="+"
+    )
+    version = models.PositiveIntegerField()
+    outcomes = models.JSONField(default=dict)  # attendance.outcomes.SessionOutcome -> count
+    essays_expected = models.PositiveIntegerField(default=0)
+    submitted = models.PositiveIntegerField(default=0)
+    late = models.PositiveIntegerField(default=0)
+    not_due = models.PositiveIntegerField(default=0)
+    levels = models.JSONField(default=dict)  # essays.models.Level -> count
+    attended = models.JSONField(default=list)  # per segment position: (expected, attended)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "organization"], name="session_figures_once_per_organization"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session_id} / {self.organization_id}"

@@ -12,12 +12,18 @@ from django.utils import timezone
 from attendance import outcomes
 from members import permissions
 from members.models import AuditEntry, Organization, User
-from oversight import ranking
-from oversight.figures import EssayState, Figures, SegmentBar, essay_states, expected, figures_by
+from oversight import ranking, summaries
+from oversight.figures import (
+    HELD,
+    EssayState,
+    Figures,
+    SegmentBar,
+    essay_states,
+    expected,
+    figures_by,
+)
 from oversight.periods import Period
 from study.models import ActionItem, Participant, StudySession
-
-HELD = (StudySession.Status.PUBLISHED, StudySession.Status.RUNNING, StudySession.Status.CLOSED)
 
 
 @dataclass
@@ -87,12 +93,13 @@ def dashboard(
     now = now or timezone.now()
     sessions = sessions_held(organization, period)
     is_cell = organization.is_cell
-    figures, dropoff = figures_by(
-        expected(organization, sessions),
-        sessions,
-        ("user_id",) if is_cell else ("organization__path",),
-        now=now,
-    )
+    if is_cell:  # its members, one by one
+        figures, dropoff = figures_by(
+            expected(organization, sessions), sessions, ("user_id",), now=now
+        )
+    else:  # its organisations, from the figures kept per session
+        by_path, dropoff = summaries.by_path(organization, sessions, now=now)
+        figures = {(path,): counted for path, counted in by_path.items()}
     total = Figures()
     for counted in figures.values():
         total.merge(counted)

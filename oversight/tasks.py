@@ -4,7 +4,7 @@ from celery import shared_task
 from django.core.mail import EmailMessage, get_connection
 
 from members.models import User
-from oversight import warnings
+from oversight import summaries, warnings
 from oversight.models import WarningCrossing
 
 
@@ -37,3 +37,11 @@ def email_warnings(crossing_ids: list[int]) -> int:
         with get_connection() as connection:
             connection.send_messages(messages)
     return len(messages)
+
+
+@shared_task
+def keep_figures() -> int:
+    """Every 10 minutes: count and keep the figures of the sessions that ended lately (after
+    attendance's settle_outcomes), so that the board's first look does not pay for it. How many
+    sessions were counted."""
+    return summaries.keep_recent()

@@ -1,0 +1,152 @@
+"""Figures kept per session and organisation once a session is over, so that the board's views of
+a bloc add up a few thousand rows instead of counting every participation of the year
+(bench/oversight_scale.py measures both).
+
+oversight.figures stays the one way of counting: a session's kept figures are what it counts for
+the session's participants by organisation, written whole for the session, tagged with the
+version of the session's facts read before counting. oversight.signals moves that version on
+whenever a fact of the session changes (its participants, marks, excuses, prompts, essays,
+grades, segments, the session itself); figures of an older version, or counted before an essay
+deadline that has passed since, are counted again on the next read.
+"""
+
+from collections import Counter, defaultdict
+from datetime import datetime, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from attendance import settlement
+from members.models import Organization
+from oversight.figures import HELD, Figures, SegmentBar, essay_tally, expected, figures_by
+from oversight.models import SessionFigures, SessionFiguresState
+from study.models import Participant, StudySession
+
+
+def by_path(
+    organization: Organization, sessions: list[StudySession], *, now: datetime
+) -> tuple[dict[str, Figures], list[SegmentBar]]:
+    """The figures of `sessions` for the organisations of the subtree, by organisation path, and
+    the drop-off: kept figures for the sessions over, counted afresh for the others."""
+    kept = keep(sessions, now=now)
+    found: dict[str, Figures] = defaultdict(Figures)
+    positions: dict[int, list[int]] = defaultdict(lambda: [0, 0])
+    for row in SessionFigures.objects.filter(
+        session__in=kept, organization__path__startswith=organization.path
+    ).values(
+        "organization__path",
+        "outcomes",
+        "essays_expected",
+        "submitted",
+        "late",
+        "not_due",
+        "levels",
+        "attended",
+    ):
+        figures = found[row["organization__path"]]
+        figures.count_outcomes(row["outcomes"])
+        figures.essays_expected += row["essays_expected"]
+        figures.submitted += row["submitted"]
+        figures.late += row["late"]
+        figures.not_due += row["not_due"]
+        for level, n in row["levels"].items():
+            figures.levels[level] += n
+        for index, (expected_there, attended) in enumerate(row["attended"]):
+            positions[index][0] += expected_there
+            positions[index][1] += attended
+    kept_ids = set(kept)
+    others = [s for s in sessions if s.pk not in kept_ids]
+    bars: list[SegmentBar] = []
+    if others:
+        counted, bars = figures_by(
+            expected(organization, others), others, ("organization__path",), now=now
+        )
+        for (path,), figures in counted.items():
+            found[path].merge(figures)
+        if not kept:
+            return dict(found), bars
+        for index, bar in enumerate(bars):
+            positions[index][0] += bar.expected
+            positions[index][1] += bar.attended
+    labels = settlement.labels_of(
+        sessions, settlement.segments_of([s.pk for s in sessions]), len(positions)
+    )
+    return dict(found), [SegmentBar(labels[i], *positions[i]) for i in sorted(positions)]
+
+
+def keep(sessions: list[StudySession], *, now: datetime, counted: bool = False) -> list[int]:
+    """The ids of the sessions over among `sessions`, each with fresh kept figures (counted now
+    for those without); with `counted`, only the ids of those counted now."""
+    over = [s for s in sessions if settlement.is_settled(s, now)]
+    states = {
+        state.session_id: state
+        for state in SessionFiguresState.objects.filter(session__in=[s.pk for s in over])
+    }
+    fresh = []
+    for session in over:
+        if _stale(states.get(session.pk), session, now):
+            count(session, now=now)
+            fresh.append(session.pk)
+    return fresh if counted else [s.pk for s in over]
+
+
+def keep_recent(*, now: datetime | None = None, within: timedelta = timedelta(days=7)) -> int:
+    """Keep the figures of the sessions that ended within `within` (beat's task); how many
+    sessions were counted."""
+    now = now or timezone.now()
+    recent = list(
+        StudySession.objects.filter(
+            status__in=HELD, ends_at__gte=now - settlement.SETTLE_AFTER - within
+        )
+    )
+    return len(keep(recent, now=now, counted=True))
+
+
+def _stale(state: SessionFiguresState | None, session: StudySession, now: datetime) -> bool:
+    if state is None or state.computed_version != state.version:
+        return True
+    deadline = session.essay_deadline
+    return bool(session.essay_required and deadline and state.computed_at < deadline <= now)
+
+
+def count(session: StudySession, *, now: datetime) -> None:
+    """Count a session over afresh and keep its figures, by organisation."""
+    state, _created = SessionFiguresState.objects.get_or_create(session=session)
+    version = state.version
+    participants = Participant.objects.current().filter(session=session)
+    keys = ("organization_id",)
+    tally = settlement.tally(participants, [session], keys, now=now)
+    essays = essay_tally(participants, keys, now=now)
+    rows = []
+    for key in tally.outcomes.keys() | essays.keys():
+        figures = essays.get(key) or Figures()
+        positions = tally.positions.get(key, {})
+        rows.append(
+            SessionFigures(
+                session=session,
+                organization_id=key[0],
+                version=version,
+                outcomes=dict(Counter(tally.outcomes.get(key, {}))),
+                essays_expected=figures.essays_expected,
+                submitted=figures.submitted,
+                late=figures.late,
+                not_due=figures.not_due,
+                levels={level: n for level, n in figures.levels.items() if n},
+                attended=[positions[i] for i in sorted(positions)],
+            )
+        )
+    try:
+        with transaction.atomic():
+            SessionFigures.objects.filter(session=session).delete()
+            SessionFigures.objects.bulk_create(rows)
+            SessionFiguresState.objects.filter(session=session, version=version).update(
+                computed_version=version, computed_at=now
+            )
+    except IntegrityError:
+        pass  # another request kept the same figures at the same moment
+
+
+def moved_on(**lookup) -> None:
+    """A fact of the sessions `lookup` selects changed: their kept figures are counted again."""
+    SessionFiguresState.objects.filter(**lookup).update(version=F("version") + 1)
