@@ -184,3 +184,14 @@ def test_beat_keeps_the_figures_of_sessions_that_ended_lately(org_tree, scene, s
         assert tasks.keep_figures() == 0
     state = SessionFiguresState.objects.get(session=session)
     assert state.computed_version == state.version
+
+
+def test_the_command_keeps_the_figures_in_the_embedded_mode(org_tree, scene):
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    with time_machine.travel(OVER, tick=False):
+        call_command("keep_figures", stdout=out)
+    assert "1 session" in out.getvalue()
