@@ -320,6 +320,9 @@ def main() -> None:
     parser.add_argument("--sessions", type=int, default=30, help="sessions per member a year")
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--skip-build", action="store_true")
+    parser.add_argument(
+        "--markdown", action="store_true", help="print only the results table (for bench/run.py)"
+    )
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         raise SystemExit("Set DATABASE_URL to a dedicated PostgreSQL database (see the docstring).")
@@ -341,7 +344,7 @@ def main() -> None:
         f"{count(Participant):,} participations, {count(CheckIn):,} check-ins, "
         f"{count(Essay):,} essays"
     )
-    print(data)
+    print(data, file=sys.stderr)
     SettledOutcome.objects.all().delete()
     written, took = timed(
         lambda: settlement.settle(Participant.objects.current(), now=timezone.now())
@@ -350,6 +353,20 @@ def main() -> None:
         (
             "settle every outcome (beat's task, all at once)",
             f"{took:.0f} s ({written / took:,.0f} participations/s)",
+        )
+    )
+
+    from oversight import summaries
+    from oversight.models import SessionFigures
+
+    SessionFigures.objects.all().delete()
+    kept, took = timed(
+        lambda: summaries.keep(list(StudySession.objects.all()), now=timezone.now(), counted=True)
+    )
+    rows.append(
+        (
+            "keep every session's figures (beat's task, all at once)",
+            f"{took:.0f} s ({len(kept):,} sessions, {took / max(1, len(kept)) * 1000:.0f} ms each)",
         )
     )
 
@@ -427,8 +444,10 @@ def main() -> None:
         *(f"```\n{plan}\n```\n" for plan in plans),
     ]
     out.write_text("\n".join(lines))
-    print("\n".join(lines[: 12 + len(rows)]))
-    print(f"written to {out}")
+    start = lines.index("| What | Measured |")
+    table = lines[start : start + 2 + len(rows)]
+    print("\n".join(table if args.markdown else lines[: 12 + len(rows)]))
+    print(f"written to {out}", file=sys.stderr)
 
 
 if __name__ == "__main__":
