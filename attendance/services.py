@@ -7,10 +7,10 @@ from datetime import datetime
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
 from django.core.cache import cache
-from django.db import IntegrityError, transaction
+from django.db import connection, transaction
 from django.utils import formats, timezone
 
-from attendance import outcomes, settlement, tokens
+from attendance import outcomes, recording, settlement, tokens
 from attendance.errors import AttendanceError, DoorError
 from attendance.models import (
     CheckIn,
@@ -77,6 +77,25 @@ def _announce(segment_id: int) -> None:
     )
 
 
+def _refusal(segment: Segment, direction: str, at: datetime) -> AttendanceError | None:
+    """Why a scan at `at` cannot be recorded, judged on the segment's times (None if it can)."""
+    if direction == Direction.IN:
+        if at < segment.checkin_opens_at:
+            return AttendanceError(
+                "not_yet_open",
+                segment=segment.name,
+                time=formats.time_format(timezone.localtime(segment.checkin_opens_at), "H:i"),
+            )
+        if at > segment.ends_at:
+            return AttendanceError("already_over", segment=segment.name)
+        return None
+    if not segment.has_checkout:
+        return AttendanceError("no_checkout", segment=segment.name)
+    if at > segment.ends_at + CHECKOUT_GRACE:
+        return AttendanceError("already_over", segment=segment.name)
+    return None
+
+
 def _record(
     user: User,
     *,
@@ -88,60 +107,50 @@ def _record(
     device: str = "",
     recorded_by: User | None = None,
 ) -> CheckInResult:
+    """Record once (attendance.recording): the row recorded first stands, whatever the time of
+    a double tap or a retry."""
+    refusal = _refusal(segment, direction, at)
+    if segment.session.status in OPEN_STATUSES:
+        recorded = recording.insert_or_find(
+            session_id=segment.session_id,
+            user_id=user.pk,
+            segment_id=segment.pk,
+            direction=direction,
+            at=at,
+            method=method,
+            point_id=point.pk if point is not None else None,
+            device=device[:64],
+            recorded_by_id=recorded_by.pk if recorded_by is not None else None,
+            created_at=timezone.now(),
+            insert=refusal is None,
+        )
+    else:
+        recorded = recording.Recorded(expected=False)
+    return _answer(segment, direction, recorded, refusal)
+
+
+def _answer(
+    segment: Segment, direction: str, recorded: recording.Recorded, refusal: AttendanceError | None
+) -> CheckInResult:
+    """What a scan comes to, once the statement has inserted or found (or neither)."""
     session = segment.session
     if session.status not in OPEN_STATUSES:
         raise AttendanceError("session_not_open", status=session.get_status_display().lower())
-    participant = Participant.objects.current().filter(session=session, user=user).first()
-    if participant is None:
+    if not recorded.expected:
         raise AttendanceError("not_expected")
-    existing = CheckIn.objects.filter(
-        participant=participant, segment=segment, direction=direction
-    ).first()
-    if existing is not None:  # a double tap or a retry: the first record stands
-        return CheckInResult(existing, created=False)
-    if direction == Direction.IN:
-        if at < segment.checkin_opens_at:
-            raise AttendanceError(
-                "not_yet_open",
-                segment=segment.name,
-                time=formats.time_format(timezone.localtime(segment.checkin_opens_at), "H:i"),
-            )
-        if at > segment.ends_at:
-            raise AttendanceError("already_over", segment=segment.name)
-    else:
-        if not segment.has_checkout:
-            raise AttendanceError("no_checkout", segment=segment.name)
-        if not CheckIn.objects.filter(
-            participant=participant, segment=segment, direction=Direction.IN
-        ).exists():
+    check_in = recorded.check_in
+    if check_in is None:
+        if direction == Direction.OUT and segment.has_checkout and not recorded.has_check_in:
             raise AttendanceError("checkout_without_checkin", segment=segment.name)
-        if at > segment.ends_at + CHECKOUT_GRACE:
-            raise AttendanceError("already_over", segment=segment.name)
-    # The unique constraint is the guard: of two racing requests one inserts, the other reads.
-    try:
-        with transaction.atomic():
-            check_in = CheckIn.objects.create(
-                participant=participant,
-                segment=segment,
-                direction=direction,
-                at=at,
-                method=method,
-                point=point,
-                device=device[:64],
-                recorded_by=recorded_by,
+        raise refusal or AttendanceError("qr_invalid")
+    check_in.segment = segment
+    if recorded.created:
+        if session.status == StudySession.Status.PUBLISHED:
+            StudySession.objects.filter(pk=session.pk, status=StudySession.Status.PUBLISHED).update(
+                status=StudySession.Status.RUNNING
             )
-    except IntegrityError:
-        existing = CheckIn.objects.get(
-            participant=participant, segment=segment, direction=direction
-        )
-        return CheckInResult(existing, created=False)
-    if session.status == StudySession.Status.PUBLISHED:
-        StudySession.objects.filter(pk=session.pk, status=StudySession.Status.PUBLISHED).update(
-            status=StudySession.Status.RUNNING
-        )
-    transaction.on_commit(lambda: _announce(segment.pk))
-    created = True
-    return CheckInResult(check_in, created=created)
+        transaction.on_commit(lambda: _announce(segment.pk))
+    return CheckInResult(check_in, created=recorded.created)
 
 
 def _read_scan(
@@ -164,11 +173,42 @@ def _read_scan(
     return claim, segment, point
 
 
-@transaction.atomic
 def check_in_with_token(
     actor: User, *, token: str, scanned_at: datetime, now: datetime | None = None, device: str = ""
 ) -> CheckInResult:
-    """A member's phone opened the projector's QR URL (possibly before logging in)."""
+    """A member's phone opened the projector's QR URL (possibly before logging in).
+
+    Not wrapped in a transaction on purpose: the check-in is one statement, atomic by itself,
+    and a block would add BEGIN and COMMIT round trips to every phone of the burst. On
+    PostgreSQL that statement reads the segment too (attendance.recording)."""
+    if connection.vendor == "postgresql":
+        now = now or timezone.now()
+        if now - scanned_at > HELD_SCAN_LIFETIME:
+            raise AttendanceError("held_scan_expired")
+        claim = tokens.read_token(token, at=scanned_at)
+        for _look in range(2):
+            scan = recording.scan_in_one_statement(
+                segment_id=claim.segment_id,
+                point_id=claim.point_id,
+                user_id=actor.pk,
+                direction=claim.direction,
+                at=scanned_at,
+                method=Method.PROJECTOR_QR,
+                device=device[:64],
+                created_at=timezone.now(),
+                open_statuses=OPEN_STATUSES,
+            )
+            if scan is None or not scan.point_ok:
+                raise AttendanceError("qr_invalid")
+            refusal = _refusal(scan.segment, claim.direction, scanned_at)
+            found = scan.recorded
+            if found.check_in is not None or not found.expected or refusal is not None:
+                break
+            if claim.direction == Direction.OUT and not found.has_check_in:
+                break
+            # Neither inserted nor found: a racing request's row, committed while this INSERT
+            # waited on it, after the statement's snapshot. The next statement sees it.
+        return _answer(scan.segment, claim.direction, scan.recorded, refusal)
     claim, segment, point = _read_scan(token, scanned_at=scanned_at, now=now or timezone.now())
     return _record(
         actor,
