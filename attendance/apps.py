@@ -7,7 +7,9 @@ class AttendanceConfig(AppConfig):
     verbose_name = _("Attendance")
 
     def ready(self) -> None:
+        from attendance import downloads  # noqa: PLC0415 -- needs the app registry
         from attendance.links import session_links  # noqa: PLC0415 -- needs the app registry
         from study.extensions import register_session_links  # noqa: PLC0415
 
         register_session_links(session_links)
+        downloads.register()

@@ -1,5 +1,5 @@
 import secrets
-from datetime import datetime, time, timedelta
+from datetime import datetime
 from urllib.parse import urlencode
 
 from allauth.core import ratelimit
@@ -14,16 +14,19 @@ from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
+from attendance import downloads as background
 from attendance import exports, queries, services
 from attendance.errors import AttendanceError
 from attendance.forms import CardForm, CodeForm, ExcuseForm, MarkForm, ProjectorForm
 from attendance.models import CheckIn, Direction, ExcuseRequest, JoinRequest
-from members import permissions
+from members import downloads, permissions
 from members.errors import DomainError
 from members.forms import parse_id
 from members.models import Organization
 from members.permissions import login_only, public, requires
+from members.queries import member_count_in_subtree
 from members.submissions import once
+from members.views import ask_for_download
 from members.xlsx import xlsx_response
 from study.forms import OrganizationPeriodForm
 from study.models import ConnectionPoint, Participant, Segment
@@ -397,30 +400,35 @@ def sheet_xlsx(request, pk: int):
 
 
 @requires(permissions.ATTENDANCE_RUN)
+@once
 def matrix(request):
+    """Members by sessions as an Excel file; of an organisation with more members than
+    HOCTAP_BACKGROUND_EXPORT_ABOVE, prepared in the background (POST, one-time key)."""
     organizations = permissions.visible_to(
         request.user, Organization, permissions.ATTENDANCE_RUN
     ).order_by("path")
-    form = OrganizationPeriodForm(request.GET or None, organizations=organizations)
-    if request.GET and form.is_valid():
-        tz = timezone.get_current_timezone()
-        start = datetime.combine(form.cleaned_data["start"], time.min, tzinfo=tz)
-        end = datetime.combine(form.cleaned_data["end"] + timedelta(days=1), time.min, tzinfo=tz)
-        org = form.cleaned_data["organization"]
-        sessions, rows = queries.member_session_matrix(
-            request.user, org, start=start, end=end, now=timezone.now()
-        )
-        content = exports.matrix_xlsx(
-            org.name,
-            sessions,
-            rows,
-            start=form.cleaned_data["start"],
-            end=form.cleaned_data["end"],
-            now=timezone.now(),
-        )
-        return xlsx_response(
-            content, f"hoc-tap-{org.code}-{form.cleaned_data['start']:%Y%m%d}.xlsx"
-        )
+    data = request.POST if request.method == "POST" else request.GET
+    form = OrganizationPeriodForm(data or None, organizations=organizations)
+    if data and form.is_valid():
+        org, first, last = (form.cleaned_data[name] for name in ("organization", "start", "end"))
+        members = member_count_in_subtree(org)
+        if downloads.in_background(members):
+            return ask_for_download(
+                request,
+                kind=background.MATRIX,
+                parameters={
+                    "organization": org.pk,
+                    "start": first.isoformat(),
+                    "end": last.isoformat(),
+                },
+                title=background.matrix_title(org, first, last),
+                filename=background.matrix_filename(org, first),
+                members=members,
+                fields=[("organization", org.pk), ("start", first), ("end", last)],
+                back=reverse("attendance:matrix"),
+            )
+        content, _rows = background.matrix_file(request.user, org, first, last, now=timezone.now())
+        return xlsx_response(content, background.matrix_filename(org, first))
     return render(request, "attendance/matrix.html", {"form": form})
 
 
