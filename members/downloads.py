@@ -31,10 +31,9 @@ from django.core.files.base import ContentFile
 from django.db import close_old_connections, connections, transaction
 from django.db.models import QuerySet
 from django.utils import timezone, translation
-from django.utils.translation import gettext as _
 
 from members import permissions
-from members.errors import DomainError
+from members.errors import DomainError, DownloadError
 from members.models import Download, User
 from members.tasks import enqueue, run_download
 
@@ -124,7 +123,7 @@ def request_download(
     request still waiting or running is not started twice: that one is returned."""
     registered = KINDS[kind]
     if not registered.allowed(actor, parameters):
-        raise DomainError("not_allowed", _("You may not download this."))
+        raise DownloadError("not_allowed")
     with transaction.atomic():
         unfinished = downloads_of(actor).filter(
             kind=kind, parameters=parameters, status__in=(Status.QUEUED, Status.RUNNING)
@@ -205,10 +204,10 @@ def run(pk: int, *, now: datetime | None = None) -> None:
             if now - download.created_at > timedelta(
                 minutes=settings.HOCTAP_DOWNLOAD_STALLED_MINUTES
             ):
-                raise DomainError("stalled", str(Download.STALLED))
+                raise DownloadError("stalled")
             kind = KINDS.get(download.kind)
             if kind is None or not kind.allowed(user, download.parameters):
-                raise DomainError("not_allowed", _("You may no longer see what this file holds."))
+                raise DownloadError("permission_lost")
             content, rows = kind.build(user, download.parameters, Progress(pk))
             stored = ContentFile(content, name=f"{secrets.token_hex(12)}{_suffix(download)}")
             download.file.save(stored.name, stored, save=False)
@@ -222,16 +221,10 @@ def run(pk: int, *, now: datetime | None = None) -> None:
         except Exception as error:  # a crash is a failed download with a message, never stuck
             if not isinstance(error, DomainError):
                 logger.exception("download %s (%s) failed", pk, download.kind)
-            message = (
-                error.message
-                if isinstance(error, DomainError)
-                else _(
-                    "The file could not be prepared because of an error. Ask for it again; if "
-                    "it fails again, tell the administrator."
-                )
-            )
+            if not isinstance(error, DomainError):
+                error = DownloadError("crashed")
             Download.objects.filter(pk=pk).update(
-                status=Status.FAILED, error=str(message), finished_at=timezone.now()
+                status=Status.FAILED, error=error.message, finished_at=timezone.now()
             )
 
 

@@ -81,3 +81,19 @@ class UploadError(DomainError):
     @classmethod
     def wrong_type(cls, accept: tuple[str, ...]) -> "UploadError":
         return cls("wrong_type", cls.wrong_type_messages[accept])
+
+
+class DownloadError(DomainError):
+    """Why a large export prepared in the background (members.downloads) is not there."""
+
+    messages = {
+        "not_allowed": _("You may not download this."),
+        "permission_lost": _("You may no longer see what this file holds."),
+        "stalled": _(
+            "The file was not ready in time: its preparation was interrupted. Ask for it again."
+        ),
+        "crashed": _(
+            "The file could not be prepared because of an error. Ask for it again; if it fails "
+            "again, tell the administrator."
+        ),
+    }

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
+from members.errors import DownloadError
 from members.text import fold, nfc
 
 
@@ -412,9 +413,6 @@ class Download(models.Model):
     finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
 
     OWNER_FIELD = "requested_by"  # a download is its asker's alone, whatever their roles
-    STALLED = _(
-        "The file was not ready in time: its preparation was interrupted. Ask for it again."
-    )
 
     class Meta:
         verbose_name = _("download")
@@ -456,4 +454,4 @@ class Download(models.Model):
 
     @property
     def error_shown(self) -> str:
-        return str(self.STALLED) if self.stalled else self.error
+        return str(DownloadError.messages["stalled"]) if self.stalled else self.error
