@@ -321,6 +321,9 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--skip-build", action="store_true")
     parser.add_argument(
+        "--skip-settle", action="store_true", help="keep the outcomes settled by an earlier run"
+    )
+    parser.add_argument(
         "--markdown", action="store_true", help="print only the results table (for bench/run.py)"
     )
     args = parser.parse_args()
@@ -345,21 +348,22 @@ def main() -> None:
         f"{count(Essay):,} essays"
     )
     print(data, file=sys.stderr)
-    SettledOutcome.objects.all().delete()
-    written, took = timed(
-        lambda: settlement.settle(Participant.objects.current(), now=timezone.now())
-    )
-    rows.append(
-        (
-            "settle every outcome (beat's task, all at once)",
-            f"{took:.0f} s ({written / took:,.0f} participations/s)",
+    if not args.skip_settle:
+        SettledOutcome.objects.all().delete()
+        written, took = timed(
+            lambda: settlement.settle(Participant.objects.current(), now=timezone.now())
         )
-    )
+        rows.append(
+            (
+                "settle every outcome (beat's task, all at once)",
+                f"{took:.0f} s ({written / took:,.0f} participations/s)",
+            )
+        )
 
     from oversight import summaries
-    from oversight.models import SessionFigures
+    from oversight.models import SessionFiguresState
 
-    SessionFigures.objects.all().delete()
+    SessionFiguresState.objects.all().delete()  # their figures are counted again
     kept, took = timed(
         lambda: summaries.keep(list(StudySession.objects.all()), now=timezone.now(), counted=True)
     )

@@ -494,21 +494,29 @@ class SessionFiguresState(models.Model):
 
 class SessionFigures(models.Model):
     """A session's figures for the participants of one organisation, once the session is over:
-    what oversight.figures counts, kept so that a bloc's year adds up a few thousand rows.
-    Derived and recomputed, never edited."""
+    what oversight.figures counts, kept so that a bloc's year adds up a few thousand rows in the
+    database. Derived and recomputed, never edited. Outcome columns are named after
+    attendance.outcomes.SessionOutcome, level columns after essays.models.Level."""
 
     session = models.ForeignKey("study.StudySession", on_delete=models.CASCADE, related_name="+")
     organization = models.ForeignKey(
         "members.Organization", on_delete=models.CASCADE, related_name="+"
     )
     version = models.PositiveIntegerField()
-    outcomes = models.JSONField(default=dict)  # attendance.outcomes.SessionOutcome -> count
+    full = models.PositiveIntegerField(default=0)
+    partly = models.PositiveIntegerField(default=0)
+    excused = models.PositiveIntegerField(default=0)
+    absent = models.PositiveIntegerField(default=0)
     essays_expected = models.PositiveIntegerField(default=0)
     submitted = models.PositiveIntegerField(default=0)
     late = models.PositiveIntegerField(default=0)
     not_due = models.PositiveIntegerField(default=0)
-    levels = models.JSONField(default=dict)  # essays.models.Level -> count
-    attended = models.JSONField(default=list)  # per segment position: (expected, attended)
+    level_pass = models.PositiveIntegerField(default=0)
+    level_basic_pass = models.PositiveIntegerField(default=0)
+    level_fail = models.PositiveIntegerField(default=0)
+
+    OUTCOMES = ("full", "partly", "excused", "absent")
+    LEVELS = {"pass": "level_pass", "basic_pass": "level_basic_pass", "fail": "level_fail"}
 
     class Meta:
         constraints = [
@@ -519,3 +527,22 @@ class SessionFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_id} / {self.organization_id}"
+
+
+class SessionFiguresSegment(models.Model):
+    """Attendance at the n-th segment (by start) of a session, for the same organisation."""
+
+    figures = models.ForeignKey(SessionFigures, on_delete=models.CASCADE, related_name="segments")
+    position = models.PositiveSmallIntegerField()
+    expected = models.PositiveIntegerField()
+    attended = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["figures", "position"], name="session_figures_segment_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.figures_id} #{self.position}"

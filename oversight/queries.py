@@ -51,9 +51,19 @@ class Dashboard:
     manual_marks: list[AuditEntry]
     ranked: list[ranking.Ranked] = field(default_factory=list)
 
+    LISTED = 30  # sessions listed on the page, latest first; the report lists them all
+
     @property
     def empty(self) -> bool:
         return not self.sessions
+
+    @property
+    def latest_sessions(self) -> list[StudySession]:
+        return self.sessions[::-1][: self.LISTED]
+
+    @property
+    def earlier_sessions(self) -> int:
+        return max(0, len(self.sessions) - self.LISTED)
 
 
 def overseen(user: User) -> QuerySet[Organization]:

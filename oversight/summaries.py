@@ -10,17 +10,17 @@ grades, segments, the session itself); figures of an older version, or counted b
 deadline that has passed since, are counted again on the next read.
 """
 
-from collections import Counter, defaultdict
+from collections import defaultdict
 from datetime import datetime, timedelta
 
 from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db.models import F, Sum
 from django.utils import timezone
 
 from attendance import settlement
 from members.models import Organization
 from oversight.figures import HELD, Figures, SegmentBar, essay_tally, expected, figures_by
-from oversight.models import SessionFigures, SessionFiguresState
+from oversight.models import SessionFigures, SessionFiguresSegment, SessionFiguresState
 from study.models import Participant, StudySession
 
 
@@ -28,33 +28,46 @@ def by_path(
     organization: Organization, sessions: list[StudySession], *, now: datetime
 ) -> tuple[dict[str, Figures], list[SegmentBar]]:
     """The figures of `sessions` for the organisations of the subtree, by organisation path, and
-    the drop-off: kept figures for the sessions over, counted afresh for the others."""
+    the drop-off: kept figures summed in the database for the sessions over, counted afresh for
+    the others. A bounded number of queries, whatever the number of sessions and organisations
+    (once the figures are kept)."""
     kept = keep(sessions, now=now)
     found: dict[str, Figures] = defaultdict(Figures)
     positions: dict[int, list[int]] = defaultdict(lambda: [0, 0])
-    for row in SessionFigures.objects.filter(
-        session__in=kept, organization__path__startswith=organization.path
-    ).values(
-        "organization__path",
-        "outcomes",
+    within = {"organization__path__startswith": organization.path}
+    columns = (
+        *SessionFigures.OUTCOMES,
         "essays_expected",
         "submitted",
         "late",
         "not_due",
-        "levels",
-        "attended",
-    ):
-        figures = found[row["organization__path"]]
-        figures.count_outcomes(row["outcomes"])
-        figures.essays_expected += row["essays_expected"]
-        figures.submitted += row["submitted"]
-        figures.late += row["late"]
-        figures.not_due += row["not_due"]
-        for level, n in row["levels"].items():
-            figures.levels[level] += n
-        for index, (expected_there, attended) in enumerate(row["attended"]):
-            positions[index][0] += expected_there
-            positions[index][1] += attended
+        *SessionFigures.LEVELS.values(),
+    )
+    if kept:
+        for row in (
+            SessionFigures.objects.filter(session__in=kept, **within)
+            .values("organization__path")
+            .annotate(**{column: Sum(column) for column in columns})
+            .order_by()
+        ):
+            figures = found[row["organization__path"]]
+            figures.count_outcomes({outcome: row[outcome] for outcome in SessionFigures.OUTCOMES})
+            figures.essays_expected += row["essays_expected"]
+            figures.submitted += row["submitted"]
+            figures.late += row["late"]
+            figures.not_due += row["not_due"]
+            for level, column in SessionFigures.LEVELS.items():
+                figures.levels[level] += row[column]
+        for row in (
+            SessionFiguresSegment.objects.filter(
+                figures__session__in=kept, **{f"figures__{k}": v for k, v in within.items()}
+            )
+            .values("position")
+            .annotate(expected=Sum("expected"), attended=Sum("attended"))
+            .order_by()
+        ):
+            positions[row["position"]][0] += row["expected"]
+            positions[row["position"]][1] += row["attended"]
     kept_ids = set(kept)
     others = [s for s in sessions if s.pk not in kept_ids]
     bars: list[SegmentBar] = []
@@ -118,28 +131,34 @@ def count(session: StudySession, *, now: datetime) -> None:
     keys = ("organization_id",)
     tally = settlement.tally(participants, [session], keys, now=now)
     essays = essay_tally(participants, keys, now=now)
-    rows = []
+    rows, segments = [], []
     for key in tally.outcomes.keys() | essays.keys():
         figures = essays.get(key) or Figures()
-        positions = tally.positions.get(key, {})
-        rows.append(
-            SessionFigures(
-                session=session,
-                organization_id=key[0],
-                version=version,
-                outcomes=dict(Counter(tally.outcomes.get(key, {}))),
-                essays_expected=figures.essays_expected,
-                submitted=figures.submitted,
-                late=figures.late,
-                not_due=figures.not_due,
-                levels={level: n for level, n in figures.levels.items() if n},
-                attended=[positions[i] for i in sorted(positions)],
-            )
+        outcomes = tally.outcomes.get(key, {})
+        row = SessionFigures(
+            session=session,
+            organization_id=key[0],
+            version=version,
+            essays_expected=figures.essays_expected,
+            submitted=figures.submitted,
+            late=figures.late,
+            not_due=figures.not_due,
+            **{outcome: outcomes.get(outcome, 0) for outcome in SessionFigures.OUTCOMES},
+            **{column: figures.levels[level] for level, column in SessionFigures.LEVELS.items()},
         )
+        rows.append(row)
+        for position, (expected_there, attended) in tally.positions.get(key, {}).items():
+            segments.append(
+                SessionFiguresSegment(
+                    figures=row, position=position, expected=expected_there, attended=attended
+                )
+            )
     try:
         with transaction.atomic():
+            SessionFiguresSegment.objects.filter(figures__session=session).delete()
             SessionFigures.objects.filter(session=session).delete()
             SessionFigures.objects.bulk_create(rows)
+            SessionFiguresSegment.objects.bulk_create(segments)
             SessionFiguresState.objects.filter(session=session, version=version).update(
                 computed_version=version, computed_at=now
             )

@@ -168,8 +168,9 @@ def test_the_dashboard_reads_kept_figures_in_the_same_queries_for_one_or_many_se
     summaries.keep(queries.sessions_held(org_tree.bloc, DECEMBER), now=AFTER)
     sessions = queries.sessions_held(org_tree.bloc, DECEMBER)
 
-    # the states of the kept figures; the figures of the organisations; the segments (labels)
-    with django_assert_num_queries(3):
+    # the states of the kept figures; the figures summed by organisation; the segments summed
+    # by position; the sessions' segments (their names)
+    with django_assert_num_queries(4):
         summaries.by_path(org_tree.bloc, sessions, now=AFTER)
 
 
