@@ -58,30 +58,39 @@ class Thresholds:
             min(self.max_failed, other.max_failed),
         )
 
+    def _checks(self, year: "YearFigures"):
+        """Each condition: whether the year misses it, and how to say so (words are made only
+        when asked: a bloc's assessment judges every member)."""
+        full_pct = year.full_pct
+        return (
+            (
+                full_pct is not None and full_pct < self.min_full_pct,
+                lambda: _("attended fully %(pct)s%% < %(min)s%%")
+                % {"pct": full_pct, "min": self.min_full_pct},
+            ),
+            (
+                year.unexcused > self.max_unexcused,
+                lambda: _("absences without excuse %(count)s > %(max)s")
+                % {"count": year.unexcused, "max": self.max_unexcused},
+            ),
+            (
+                year.missing > self.max_missing,
+                lambda: _("essays missing %(count)s > %(max)s")
+                % {"count": year.missing, "max": self.max_missing},
+            ),
+            (
+                year.failed > self.max_failed,
+                lambda: _("essays graded fail %(count)s > %(max)s")
+                % {"count": year.failed, "max": self.max_failed},
+            ),
+        )
+
+    def met_by(self, year: "YearFigures") -> bool:
+        return not any(missed for missed, _words in self._checks(year))
+
     def unmet(self, year: "YearFigures") -> list[str]:
         """Each condition the year does not meet, in words with its numbers."""
-        missed = []
-        if year.full_pct is not None and year.full_pct < self.min_full_pct:
-            missed.append(
-                _("attended fully %(pct)s%% < %(min)s%%")
-                % {"pct": year.full_pct, "min": self.min_full_pct}
-            )
-        if year.unexcused > self.max_unexcused:
-            missed.append(
-                _("absences without excuse %(count)s > %(max)s")
-                % {"count": year.unexcused, "max": self.max_unexcused}
-            )
-        if year.missing > self.max_missing:
-            missed.append(
-                _("essays missing %(count)s > %(max)s")
-                % {"count": year.missing, "max": self.max_missing}
-            )
-        if year.failed > self.max_failed:
-            missed.append(
-                _("essays graded fail %(count)s > %(max)s")
-                % {"count": year.failed, "max": self.max_failed}
-            )
-        return missed
+        return [words() for missed, words in self._checks(year) if missed]
 
     def describe(self) -> str:
         return _(
@@ -182,6 +191,15 @@ class Rule:
             (self.names[StudyLevel.FAIL], _("the other members")),
         ]
 
+    def level_of(self, year: YearFigures) -> str | None:
+        """The level the year reaches (judge() says why)."""
+        if not year.counted:
+            return None
+        for level in RANKED_LEVELS:
+            if self.thresholds[level].met_by(year):
+                return level
+        return StudyLevel.FAIL
+
     def judge(self, year: YearFigures) -> tuple[str | None, str]:
         """The level the year reaches and why, in words with the numbers."""
         if not year.counted:
@@ -255,8 +273,12 @@ class MemberYear:
     rule: Rule
     figures: YearFigures = field(default_factory=YearFigures)
     computed: str | None = None
-    why: str = ""
     overrides: list[AssessmentOverride] = field(default_factory=list)  # oldest first
+
+    @property
+    def why(self) -> str:
+        """Why the computed level, in words with the numbers."""
+        return self.rule.judge(self.figures)[1]
 
     @property
     def override(self) -> AssessmentOverride | None:
@@ -360,7 +382,7 @@ def _years(
         if row is not None:
             row.overrides.append(override)
     for row in rows.values():
-        row.computed, row.why = row.rule.judge(row.figures)
+        row.computed = row.rule.level_of(row.figures)
     # By name as a person reads it: "Đ" beside "D", not after "Z".
     return sorted(
         rows.values(), key=lambda r: (r.cell.path, r.member.full_name_folded, r.member.pk)

@@ -16,6 +16,9 @@ from essays.models import Essay, Level
 from members.models import Organization
 from study.models import Participant, StudySession
 
+# Enum members listed once: a bloc's assessment makes a Figures per member and cell.
+OUTCOMES = tuple(SessionOutcome)
+LEVELS = tuple(Level.values)
 # The sessions that count: published (to come or on), running, closed; not drafts nor cancelled.
 HELD = (StudySession.Status.PUBLISHED, StudySession.Status.RUNNING, StudySession.Status.CLOSED)
 
@@ -25,12 +28,12 @@ class Figures:
     """Attendance and essays of a group of participations (an organisation, a member)."""
 
     expected: int = 0
-    outcomes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(SessionOutcome, 0))
+    outcomes: dict[str, int] = field(default_factory=lambda: dict.fromkeys(OUTCOMES, 0))
     essays_expected: int = 0
     submitted: int = 0
     late: int = 0
     not_due: int = 0  # asked, not handed in, the deadline still ahead: not missing yet
-    levels: dict[str, int] = field(default_factory=lambda: dict.fromkeys(Level.values, 0))
+    levels: dict[str, int] = field(default_factory=lambda: dict.fromkeys(LEVELS, 0))
 
     def add(self, outcome: str, essay: "EssayState | None") -> None:
         self.expected += 1

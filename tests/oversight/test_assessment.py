@@ -72,6 +72,17 @@ def rule(good=DEFAULT_THRESHOLDS[GOOD], passing=DEFAULT_THRESHOLDS[PASS]) -> Rul
     return Rule(YEAR, {GOOD: good, PASS: passing}, assessment.default_names())
 
 
+def test_the_level_alone_is_the_level_the_words_give():
+    """level_of (what a bloc's assessment computes for every member) and judge (what the page
+    says) read the same conditions."""
+    for fully in range(4):
+        for partly in range(3):
+            for unexcused in range(4):
+                for essays in ((), ("pass",), ("missing",), ("fail", "fail"), ("missing", "fail")):
+                    year = year_of(fully=fully, partly=partly, unexcused=unexcused, essays=essays)
+                    assert rule().level_of(year) == rule().judge(year)[0]
+
+
 @pytest.mark.parametrize(
     ("year", "level"),
     [
