@@ -296,6 +296,9 @@ class SettledOutcome(models.Model):
     segments = models.PositiveSmallIntegerField()
     attended = models.PositiveIntegerField()  # bit i: the i-th segment (by start) attended
 
+    # The outcomes a session over can have (attendance.outcomes.SessionOutcome but "not yet").
+    FINAL = ("full", "partly", "excused", "absent")
+
     class Meta:
         constraints = [
             models.CheckConstraint(

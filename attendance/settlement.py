@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from attendance.models import PresencePrompt, SettledOutcome, Status
 from attendance.outcomes import ATTENDED, attendance_of
@@ -27,6 +27,7 @@ SETTLE_AFTER = (
     + timedelta(minutes=5)
 )
 CHUNK = 2000
+FINAL = SettledOutcome.FINAL
 
 
 def is_settled(session: StudySession, now: datetime) -> bool:
@@ -127,15 +128,18 @@ def tally(
         rows = _settled_counts(in_settled, keys, dropoff)
         # A row missing (never settled, or forgotten after a late change) or older than its
         # session shows in the count itself: settle those, then count again.
-        if any(row["outcome"] is None or not row["fresh"] for row in rows):
+        if any(row["due"] for row in rows):
             settle(in_settled, now=now, segments=segments)
             rows = _settled_counts(in_settled, keys, dropoff)
         for row in rows:
             key = tuple(row[k] for k in keys)
-            counts[key][row["outcome"]] += row["n"]
-            for index in range(row["segments"] if dropoff else 0):
-                by_key[key][index][0] += row["n"]
-                by_key[key][index][1] += row["n"] * bool(row["attended"] >> index & 1)
+            for outcome in FINAL:
+                if row[outcome]:
+                    counts[key][outcome] += row[outcome]
+            n = sum(row[outcome] for outcome in FINAL)
+            for index in range(row["segments"] or 0 if dropoff else 0):
+                by_key[key][index][0] += n
+                by_key[key][index][1] += n * bool(row["attended"] >> index & 1)
     if settling:
         named = {f"tally_key_{i}": F(k) for i, k in enumerate(keys)}
         found = list(
@@ -163,16 +167,21 @@ def tally(
 
 
 def _settled_counts(in_settled: QuerySet[Participant], keys: tuple[str, ...], dropoff: bool):
-    """One grouped query: outcome, freshness (and the segments attended) by the keys."""
-    fields = {
-        "outcome": F("settled__outcome"),
-        "fresh": ExpressionWrapper(
-            Q(settled__revision__gte=F("session__revision")), output_field=BooleanField()
-        ),
-    }
-    if dropoff:
-        fields |= {"segments": F("settled__segments"), "attended": F("settled__attended")}
-    return list(in_settled.values(*keys, **fields).annotate(n=Count("pk")).order_by())
+    """One grouped query, a row per key (and, for the drop-off, per segments attended): how
+    many of each outcome, and how many are due (no row, or one older than its session)."""
+    groups = (*keys, "settled__segments", "settled__attended") if dropoff else keys
+    return [
+        {k.removeprefix("settled__"): v for k, v in row.items()}
+        for row in in_settled.values(*groups)
+        .annotate(
+            **{outcome: Count("pk", filter=Q(settled__outcome=outcome)) for outcome in FINAL},
+            due=Count(
+                "pk",
+                filter=Q(settled__isnull=True) | Q(settled__revision__lt=F("session__revision")),
+            ),
+        )
+        .order_by()
+    ]
 
 
 def labels_of(

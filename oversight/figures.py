@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import BooleanField, Count, ExpressionWrapper, F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 
 from attendance import settlement
 from attendance.outcomes import SessionOutcome
@@ -143,32 +143,33 @@ def essay_tally(
     into: type[Figures] = Figures,
 ) -> dict[tuple, Figures]:
     """Essays asked of `participants` (sessions that required one), counted by the participant
-    fields `keys` in one query: submitted, late, each level of the latest grade."""
+    fields `keys` in one query, one row per key: submitted, late, not due yet, each level of the
+    grade in force."""
+    handed_in = Q(essay__submitted_at__isnull=False)
+    counts = {
+        "asked": Count("pk"),
+        "submitted": Count("pk", filter=handed_in),
+        "late": Count("pk", filter=handed_in & Q(essay__late=True)),
+        "not_due": Count("pk", filter=~handed_in & ~_due(now)),
+        **{
+            f"level_{level}": Count("pk", filter=Q(essay__latest_grade__level=level))
+            for level in LEVELS
+        },
+    }
     counted: dict[tuple, Figures] = defaultdict(into)
     for row in (
         participants.filter(session__essay_required=True)
-        .values(
-            *keys,
-            level=F("essay__latest_grade__level"),
-            submitted=ExpressionWrapper(
-                Q(essay__submitted_at__isnull=False), output_field=BooleanField()
-            ),
-            late=ExpressionWrapper(
-                Q(essay__submitted_at__isnull=False, essay__late=True),
-                output_field=BooleanField(),
-            ),
-            due=ExpressionWrapper(_due(now), output_field=BooleanField()),
-        )
-        .annotate(n=Count("pk"))
+        .values(*keys)
+        .annotate(**counts)
         .order_by()
     ):
         figures = counted[tuple(row[k] for k in keys)]
-        figures.essays_expected += row["n"]
-        figures.submitted += row["n"] if row["submitted"] else 0
-        figures.late += row["n"] if row["late"] else 0
-        figures.not_due += row["n"] if not row["submitted"] and not row["due"] else 0
-        if row["level"]:
-            figures.levels[row["level"]] += row["n"]
+        figures.essays_expected += row["asked"]
+        figures.submitted += row["submitted"]
+        figures.late += row["late"]
+        figures.not_due += row["not_due"]
+        for level in LEVELS:
+            figures.levels[level] += row[f"level_{level}"]
     return counted
 
 
