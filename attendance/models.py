@@ -281,6 +281,10 @@ class PresencePrompt(models.Model):
         return None
 
 
+# The outcomes a session over can have (attendance.outcomes.SessionOutcome but "not yet").
+FINAL_OUTCOMES = ("full", "partly", "excused", "absent")
+
+
 class SettledOutcome(models.Model):
     """A participant's outcome of a session that is over, kept so that reports over a whole bloc
     count in the database. Derived from the facts by attendance.outcomes, never edited: a row is
@@ -296,13 +300,12 @@ class SettledOutcome(models.Model):
     segments = models.PositiveSmallIntegerField()
     attended = models.PositiveIntegerField()  # bit i: the i-th segment (by start) attended
 
-    # The outcomes a session over can have (attendance.outcomes.SessionOutcome but "not yet").
-    FINAL = ("full", "partly", "excused", "absent")
+    FINAL = FINAL_OUTCOMES
 
     class Meta:
         constraints = [
             models.CheckConstraint(
-                condition=models.Q(outcome__in=["full", "partly", "excused", "absent"]),
+                condition=models.Q(outcome__in=FINAL_OUTCOMES),
                 name="settled_outcome_is_final",
             ),
         ]
