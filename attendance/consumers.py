@@ -14,6 +14,7 @@ from attendance.errors import AttendanceError
 from attendance.models import PresencePrompt
 from attendance.services import segment_group
 from members import permissions
+from members.consumers import refuse
 from members.forms import parse_id
 from study.models import ConnectionPoint, Segment
 
@@ -54,7 +55,7 @@ class SegmentConsumer(AsyncJsonWebsocketConsumer):
             or not user.is_authenticated
             or not await _may_watch(user, segment_id, point_id)
         ):
-            await self.close(code=4403)
+            await refuse(self)
             return
         self.group = segment_group(segment_id)
         await self.channel_layer.group_add(self.group, self.channel_name)
@@ -103,7 +104,7 @@ class PresenceConsumer(AsyncJsonWebsocketConsumer):
         if user is not None and user.is_authenticated:
             participant, segment = await _online_participant(user, segment_id)
         if participant is None:
-            await self.close(code=4403)
+            await refuse(self)
             return
         self.user, self.participant, self.segment = user, participant, segment
         self.group = services.presence_group(segment_id)

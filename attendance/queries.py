@@ -1,11 +1,12 @@
 """Reads of the attendance app: what the projector shows, sheets, counts."""
 
+import math
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import formats, timezone
 from django.utils.translation import gettext
 
 from attendance import outcomes, tokens
@@ -35,6 +36,10 @@ class ProjectorState:
     checked_in: int
     expected: int
     svg: str = ""
+    # Before the segment's check-in opens: no code (every phone would be refused), and when.
+    open: bool = True
+    opens_in: int = 0  # seconds
+    notice: str = ""
 
 
 def expected_count(segment: Segment, point: ConnectionPoint | None) -> int:
@@ -54,7 +59,21 @@ def projector_state(
     base_url: str,
 ) -> ProjectorState:
     """What the projector shows now. The QR points at the address the projector itself uses
-    (`base_url`), so phones on the same intranet reach the same server."""
+    (`base_url`), so phones on the same intranet reach the same server. Before the segment's
+    check-in opens it shows no code at all, only when it opens."""
+    if now < segment.checkin_opens_at:
+        opens_in = math.ceil((segment.checkin_opens_at - now).total_seconds())
+        return ProjectorState(
+            url="",
+            code="",
+            # Asked again at the latest when the window turns, and right as check-in opens.
+            seconds_left=min(tokens.seconds_left(now), opens_in),
+            checked_in=outcomes.arrived_count(segment, point, direction),
+            expected=expected_count(segment, point),
+            open=False,
+            opens_in=opens_in,
+            notice=opening_notice(segment, now=now),
+        )
     window = tokens.window_at(now)
     token = tokens.make_token(segment.pk, point and point.pk, direction, window)
     url = base_url.rstrip("/") + reverse("attendance:scan", args=[token])
@@ -68,6 +87,22 @@ def projector_state(
     if with_svg:
         state.svg = qr_svg(url)
     return state
+
+
+def scanned_segment(claim: tokens.QrClaim) -> Segment | None:
+    """The segment a genuine projector code names, with its session."""
+    return Segment.objects.select_related("session").filter(pk=claim.segment_id).first()
+
+
+def opening_notice(segment: Segment, *, now: datetime) -> str:
+    """The projector's words before check-in opens: when it opens (with the date when that is
+    not today)."""
+    opens = timezone.localtime(segment.checkin_opens_at)
+    values = {"segment": segment.name, "time": formats.time_format(opens, "H:i")}
+    if opens.date() == timezone.localtime(now).date():
+        return gettext("Check-in for %(segment)s opens at %(time)s.") % values
+    values["date"] = formats.date_format(opens, "d/m/Y")
+    return gettext("Check-in for %(segment)s opens at %(time)s on %(date)s.") % values
 
 
 def qr_svg(text: str) -> str:

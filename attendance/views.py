@@ -209,6 +209,9 @@ def projector_state(request, pk: int):
             "seconds_left": state.seconds_left,
             "checked_in": state.checked_in,
             "expected": state.expected,
+            "open": state.open,
+            "opens_in": state.opens_in,
+            "notice": state.notice,
         }
     )
 

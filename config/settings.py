@@ -82,6 +82,11 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # gzip for pages, and for the static files WhiteNoise serves uncompressed in the embedded
+    # mode (the manifest storage of production serves its own .br/.gz): above every middleware
+    # that writes a body. Its gzip header carries random bytes (Django's BREACH mitigation) and
+    # CSRF tokens are masked per response.
+    "config.middleware.CompressTextMiddleware",
     "csp.middleware.CSPMiddleware",
     "config.middleware.PrivatePagesMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from config.views import admin_login, healthz, home
+from config.views import admin_login, favicon, healthz, home
 
 # The admin signs in through allauth like everyone else (rate limits, 2FA): its own login
 # view is replaced by one that only redirects.
@@ -14,6 +14,7 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("", home, name="home"),
     path("healthz", healthz, name="healthz"),
+    path("favicon.ico", favicon, name="favicon"),
     path("", include("attendance.urls")),
     path("", include("essays.urls")),
     path("", include("speakers.urls")),

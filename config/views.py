@@ -3,19 +3,28 @@
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 
 from attendance import queries as attendance_queries
+from attendance import standing as attendance_standing
 from essays import queries as essay_queries
 from members import permissions
 from members import queries as member_queries
 from members.permissions import login_only, public
 from speakers import queries as speaker_queries
 from study import queries as study_queries
+
+
+def _my_standings(user, *, now) -> list[tuple]:
+    """Where the member stands in their recent sessions: attendance per segment, excuse
+    decisions (attendance), and the essay with its grade (essays), side by side."""
+    standings = attendance_standing.my_standings(user, now=now)
+    essays = essay_queries.essays_of([s.participant for s in standings], now=now)
+    return [(s, essays.get(s.participant.pk)) for s in standings]
 
 
 @login_only
@@ -26,6 +35,7 @@ def home(request):
         "home.html",
         {
             "cell": member_queries.current_cell(user),
+            "standings": _my_standings(user, now=timezone.now()),
             "roles": member_queries.roles_of(user),
             "upcoming": study_queries.upcoming_for_member(user, now=timezone.now()),
             "essays": essay_queries.my_essays(user, now=timezone.now())[:5],
@@ -38,6 +48,16 @@ def home(request):
             else [],
         },
     )
+
+
+@public
+def favicon(request):
+    """/favicon.ico, which browsers ask for where a page names no icon (and Safari always): the
+    icon itself, so that no page leaves a 404 in the browser's console."""
+    icon = settings.BASE_DIR / "static" / "img" / "favicon.ico"
+    response = FileResponse(icon.open("rb"), content_type="image/x-icon")
+    response["Cache-Control"] = "public, max-age=604800"
+    return response
 
 
 @public

@@ -8,6 +8,8 @@ class EssaysConfig(AppConfig):
 
     def ready(self) -> None:
         from essays.links import session_links  # noqa: PLC0415 -- needs the app registry
-        from study.extensions import register_session_links  # noqa: PLC0415
+        from essays.panels import my_essay_panel  # noqa: PLC0415
+        from study.extensions import register_member_panel, register_session_links  # noqa: PLC0415
 
         register_session_links(session_links)
+        register_member_panel(my_essay_panel)

@@ -54,6 +54,24 @@ def my_essays(user: User, *, now: datetime) -> list[MyEssay]:
     return [MyEssay(p, getattr(p, "essay", None)) for p in participations]
 
 
+def essays_of(participants: list[Participant], *, now: datetime) -> dict[int, MyEssay]:
+    """A member's essays for these participations (sessions with `session` loaded), by
+    participant id: where one is asked for and the session has ended, or one is begun.
+    Two queries whatever their number."""
+    asked = [p for p in participants if p.session.essay_required]
+    essays = {
+        essay.participant_id: essay
+        for essay in Essay.objects.filter(participant__in=[p.pk for p in asked]).prefetch_related(
+            Prefetch("grades", queryset=Grade.objects.order_by("-graded_at", "-pk"))
+        )
+    }
+    return {
+        p.pk: MyEssay(p, essays.get(p.pk))
+        for p in asked
+        if p.pk in essays or p.session.ends_at <= now
+    }
+
+
 @dataclass
 class YearRecord:
     year: int

@@ -2,6 +2,19 @@
 
 from channels.generic.websocket import AsyncJsonWebsocketConsumer
 
+# The app's own close codes, which the live pages read (static/js/live.js): not logged in, and
+# not allowed. A page that receives one stops reconnecting and says why.
+UNAUTHENTICATED = 4401
+FORBIDDEN = 4403
+
+
+async def refuse(consumer: AsyncJsonWebsocketConsumer, code: int = FORBIDDEN) -> None:
+    """Refuse a socket so that the page learns why: accept it, then close it with the app's
+    code. Closing before accepting becomes an HTTP 403 on the handshake, which a browser
+    reports only as 1006 (a dropped connection, retried forever)."""
+    await consumer.accept()
+    await consumer.close(code=code)
+
 
 def user_group(user_id: int) -> str:
     return f"user.{user_id}"
@@ -13,7 +26,7 @@ class UserEventsConsumer(AsyncJsonWebsocketConsumer):
     async def connect(self) -> None:
         user = self.scope.get("user")
         if user is None or not user.is_authenticated:
-            await self.close(code=4401)
+            await refuse(self, UNAUTHENTICATED)
             return
         self.group = user_group(user.pk)
         await self.channel_layer.group_add(self.group, self.channel_name)

@@ -65,23 +65,31 @@ class Thresholds:
         return (
             (
                 full_pct is not None and full_pct < self.min_full_pct,
-                lambda: _("attended fully %(pct)s%% < %(min)s%%")
-                % {"pct": full_pct, "min": self.min_full_pct},
+                lambda: (
+                    _("attended fully %(pct)s%% < %(min)s%%")
+                    % {"pct": full_pct, "min": self.min_full_pct}
+                ),
             ),
             (
                 year.unexcused > self.max_unexcused,
-                lambda: _("absences without excuse %(count)s > %(max)s")
-                % {"count": year.unexcused, "max": self.max_unexcused},
+                lambda: (
+                    _("absences without excuse %(count)s > %(max)s")
+                    % {"count": year.unexcused, "max": self.max_unexcused}
+                ),
             ),
             (
                 year.missing > self.max_missing,
-                lambda: _("essays missing %(count)s > %(max)s")
-                % {"count": year.missing, "max": self.max_missing},
+                lambda: (
+                    _("essays missing %(count)s > %(max)s")
+                    % {"count": year.missing, "max": self.max_missing}
+                ),
             ),
             (
                 year.failed > self.max_failed,
-                lambda: _("essays graded fail %(count)s > %(max)s")
-                % {"count": year.failed, "max": self.max_failed},
+                lambda: (
+                    _("essays graded fail %(count)s > %(max)s")
+                    % {"count": year.failed, "max": self.max_failed}
+                ),
             ),
         )
 

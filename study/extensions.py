@@ -2,7 +2,8 @@
 
 An app registers, in its AppConfig.ready(), a function (user, session) -> list of SessionLink;
 the session page shows every link returned (attendance adds its projector and sheet, essays
-will add the grading queue).
+will add the grading queue). Likewise a function (user, session, participation) -> SessionPanel
+adds a part about the viewer's own participation (their attendance, their essay).
 """
 
 from collections.abc import Callable
@@ -26,3 +27,30 @@ def register_session_links(provider: SessionLinkProvider) -> None:
 
 def session_links(user, session) -> list[SessionLink]:
     return [link for provider in _providers for link in provider(user, session)]
+
+
+@dataclass(frozen=True)
+class SessionPanel:
+    """A part of the session page about the viewer's own participation (their attendance,
+    their essay), rendered by the app that knows it: `template` with `context` as `panel`."""
+
+    template: str
+    context: dict
+
+
+# (user, session, the user's current participation) -> a panel, or None
+SessionPanelProvider = Callable[[object, object, object], SessionPanel | None]
+_panel_providers: list[SessionPanelProvider] = []
+
+
+def register_member_panel(provider: SessionPanelProvider) -> None:
+    if provider not in _panel_providers:
+        _panel_providers.append(provider)
+
+
+def member_panels(user, session, participant) -> list[SessionPanel]:
+    """The viewer's own panels, when they are expected at the session."""
+    if participant is None:
+        return []
+    panels = (provider(user, session, participant) for provider in _panel_providers)
+    return [panel for panel in panels if panel is not None]

@@ -2,6 +2,7 @@ import calendar as monthcal
 from datetime import date, datetime, timedelta
 
 from django.contrib import messages
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -17,7 +18,7 @@ from members.submissions import once
 from study import queries, services
 from study.calendar import session_feed
 from study.errors import StudyError
-from study.extensions import session_links
+from study.extensions import member_panels, session_links
 from study.forms import (
     EARLIEST,
     LATEST,
@@ -41,6 +42,9 @@ from study.models import (
     current_participation,
 )
 from study.services import PointSpec, SegmentSpec, SessionSpec
+
+# A bloc-wide session expects hundreds: its page lists them this many at a time.
+PARTICIPANT_PAGE = 100
 
 
 @requires(permissions.STUDY_VIEW_SESSION)
@@ -120,14 +124,22 @@ def _sessions_by_day(user, first: date, last: date) -> dict[date, list[StudySess
 def session_detail(request, pk: int):
     session = queries.session_detail(request.user, pk)
     can_schedule = permissions.can(request.user, permissions.STUDY_SCHEDULE, session)
+    participation = queries.my_participation(request.user, session)
     return render(
         request,
         "study/session_detail.html",
         {
             "session": session,
             "can_schedule": can_schedule,
-            "participation": queries.my_participation(request.user, session),
-            "participants": queries.participants_of(session) if can_schedule else None,
+            "participation": participation,
+            "panels": member_panels(request.user, session, participation),
+            "participants": (
+                Paginator(queries.participants_of(session), PARTICIPANT_PAGE).get_page(
+                    request.GET.get("page")
+                )
+                if can_schedule
+                else None
+            ),
             "add_form": AddParticipantForm(),
             "links": session_links(request.user, session),
             "history": queries.session_history(session),

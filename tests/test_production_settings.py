@@ -8,10 +8,12 @@ import sys
 from pathlib import Path
 
 import pytest
+import time_machine
 from django.conf import settings as django_settings
 from django.urls import reverse
 
 from config.settings import embedded_secret_key
+from tests.times import at
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -132,9 +134,10 @@ def test_qr_and_calendar_links_are_https_behind_the_tls_proxy(
     client.force_login(secretary)
     proxied = {"HTTP_HOST": "hoctap.example.vn", "HTTP_X_FORWARDED_PROTO": "https"}
 
-    state = client.get(
-        reverse("attendance:projector-state", args=[session.segments.first().pk]), **proxied
-    ).json()
+    with time_machine.travel(at(10, 7, 40), tick=False):  # check-in is open: a code shows
+        state = client.get(
+            reverse("attendance:projector-state", args=[session.segments.first().pk]), **proxied
+        ).json()
     sessions = client.get(reverse("study:session-list"), **proxied)
 
     assert state["url"].startswith("https://hoctap.example.vn/a/")

@@ -8,7 +8,7 @@
   var answer = document.getElementById("prompt-answer");
   var left = document.getElementById("prompt-left");
   var socket = null, current = null, countdown = null, retry = 1000;
-  var labels = root.dataset;  // translated texts: live, lost, thanks, late
+  var labels = root.dataset;  // translated texts: live, lost, thanks, late, refused
 
   function connect() {
     var scheme = location.protocol === "https:" ? "wss://" : "ws://";
@@ -21,7 +21,8 @@
       if (data.type === "too_late") { hide(); state.textContent = labels.late; }
     };
     socket.onclose = function (event) {
-      if (event.code === 4403) { state.textContent = ""; return; }
+      // Refused (the app's close code, static/js/live.js): say why, and do not retry.
+      if (event.code === 4403 || event.code === 4401) { state.textContent = labels.refused; return; }
       state.textContent = labels.lost;
       setTimeout(connect, retry);
       retry = Math.min(retry * 2, 30000);

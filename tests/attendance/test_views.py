@@ -71,8 +71,9 @@ def test_projector_is_for_the_organiser_side_only(
     client, org_tree, secretary, secretary_of, member, morning
 ):
     client.force_login(secretary)
-    own = client.get(reverse("attendance:projector", args=[morning.pk]))
-    state = client.get(reverse("attendance:projector-state", args=[morning.pk])).json()
+    with time_machine.travel(at(10, 7, 40), tick=False):  # check-in is open: a code shows
+        own = client.get(reverse("attendance:projector", args=[morning.pk]))
+        state = client.get(reverse("attendance:projector-state", args=[morning.pk])).json()
     client.force_login(secretary_of(org_tree.cell_a1b))
     other = client.get(reverse("attendance:projector", args=[morning.pk]))
     client.force_login(member)

@@ -7,6 +7,7 @@ from django.conf import settings
 
 from config.asgi import application
 from members.consumers import user_group
+from tests.sockets import refusal_code
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -26,9 +27,9 @@ def communicator_for(user):
 async def test_anonymous_socket_is_closed():
     from django.contrib.auth.models import AnonymousUser
 
-    connected, _code = await communicator_for(AnonymousUser()).connect()
+    code = await refusal_code(communicator_for(AnonymousUser()))
 
-    assert not connected
+    assert code == 4401
 
 
 async def test_user_receives_events_for_their_group(member):
