@@ -158,7 +158,8 @@ def tally(
         for index, (expected, attended) in of_key.items():
             positions[index][0] += expected
             positions[index][1] += attended
-    labels = labels_of(sessions, segments, len(positions))
+    names = {pk: [segment.name for segment in of_session] for pk, of_session in segments.items()}
+    labels = labels_of(sessions, names, len(positions))
     return Tally(
         outcomes=dict(counts),
         dropoff=[(labels[i], *positions[i]) for i in sorted(positions)],
@@ -184,13 +185,23 @@ def _settled_counts(in_settled: QuerySet[Participant], keys: tuple[str, ...], dr
     ]
 
 
-def labels_of(
-    sessions: list[StudySession], segments: dict[int, list[Segment]], size: int
-) -> list[str]:
+def segment_names(session_ids) -> dict[int, list[str]]:
+    """The names of each session's segments, by start: one light query."""
+    names: dict[int, list[str]] = defaultdict(list)
+    for session_id, name in (
+        Segment.objects.filter(session__in=session_ids)
+        .order_by("starts_at", "pk")
+        .values_list("session_id", "name")
+    ):
+        names[session_id].append(name)
+    return names
+
+
+def labels_of(sessions: list[StudySession], names: dict[int, list[str]], size: int) -> list[str]:
     """The n-th segment's name in the first session (by start) that has an n-th segment."""
     labels: list[str | None] = [None] * size
     for session in sorted(sessions, key=lambda s: s.starts_at):
-        for index, segment in enumerate(segments[session.pk][:size]):
+        for index, name in enumerate(names.get(session.pk, [])[:size]):
             if labels[index] is None:
-                labels[index] = segment.name
+                labels[index] = name
     return [label or str(index + 1) for index, label in enumerate(labels)]

@@ -83,7 +83,7 @@ def by_path(
             positions[index][0] += bar.expected
             positions[index][1] += bar.attended
     labels = settlement.labels_of(
-        sessions, settlement.segments_of([s.pk for s in sessions]), len(positions)
+        sessions, settlement.segment_names([s.pk for s in sessions]), len(positions)
     )
     return dict(found), [SegmentBar(labels[i], *positions[i]) for i in sorted(positions)]
 
@@ -93,8 +93,12 @@ def keep(sessions: list[StudySession], *, now: datetime, counted: bool = False) 
     for those without); with `counted`, only the ids of those counted now."""
     over = [s for s in sessions if settlement.is_settled(s, now)]
     states = {
-        state.session_id: state
-        for state in SessionFiguresState.objects.filter(session__in=[s.pk for s in over])
+        session_id: (version, computed_version, computed_at)
+        for session_id, version, computed_version, computed_at in (
+            SessionFiguresState.objects.filter(session__in=[s.pk for s in over]).values_list(
+                "session_id", "version", "computed_version", "computed_at"
+            )
+        )
     }
     fresh = []
     for session in over:
@@ -116,11 +120,12 @@ def keep_recent(*, now: datetime | None = None, within: timedelta = timedelta(da
     return len(keep(recent, now=now, counted=True))
 
 
-def _stale(state: SessionFiguresState | None, session: StudySession, now: datetime) -> bool:
-    if state is None or state.computed_version != state.version:
+def _stale(state: tuple | None, session: StudySession, now: datetime) -> bool:
+    """`state`: the session's (version, computed version, computed at), if any."""
+    if state is None or state[1] != state[0]:
         return True
     deadline = session.essay_deadline
-    return bool(session.essay_required and deadline and state.computed_at < deadline <= now)
+    return bool(session.essay_required and deadline and state[2] < deadline <= now)
 
 
 def count(session: StudySession, *, now: datetime) -> None:

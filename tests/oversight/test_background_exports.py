@@ -75,7 +75,7 @@ def test_a_large_assessment_is_asked_for_then_prepared_with_the_direct_rows(
     direct = _direct(client, settings, url, {"year": 2026})
 
     text = asked.content.decode()
-    assert "This file covers 5 members" in text and 'name="year" value="2026"' in text
+    assert "Tệp này gồm 5 đảng viên" in text and 'name="year" value="2026"' in text
     assert posted["Location"] == reverse("members:download", args=[download.pk])
     assert len(started) == 1  # the worker starts once the request has committed
     assert (download.kind, download.parameters) == (
