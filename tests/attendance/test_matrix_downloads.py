@@ -59,7 +59,7 @@ def test_a_bloc_wide_sessions_matrix_is_prepared_in_the_background_with_the_dire
         direct = client.get(url, query)
     download.refresh_from_db()
 
-    assert "This file covers 3 members" in asked.content.decode()
+    assert "Tệp này gồm 3 đảng viên" in asked.content.decode()
     assert posted["Location"] == download.get_absolute_url() and len(started) == 1
     assert (download.kind, download.parameters) == (
         "attendance.matrix",

@@ -125,7 +125,7 @@ def test_a_crash_marks_the_download_failed_with_a_message(org_tree, secretary):
 
     download.refresh_from_db()
     assert download.status == "failed" and download.finished_at is not None
-    assert download.error.startswith("The file could not be prepared because of an error")
+    assert download.error.startswith("Không thể chuẩn bị tệp do có lỗi")
     assert download.progress == 50 and not download.file
 
 
@@ -148,7 +148,7 @@ def test_permission_lost_before_the_run_fails_it(org_tree, secretary):
 
     download.refresh_from_db()
     assert download.status == "failed"
-    assert download.error == "You may no longer see what this file holds."
+    assert download.error == "Bạn không còn quyền xem nội dung của tệp này."
 
 
 def test_a_stalled_download_is_shown_failed_and_may_be_asked_again(
@@ -165,7 +165,7 @@ def test_a_stalled_download_is_shown_failed_and_may_be_asked_again(
     state = client.get(reverse("members:download-status", args=[download.pk])).json()
     again = client.post(reverse("members:download-again", args=[download.pk]), {"once": "a" * 32})
 
-    assert "The file was not ready in time" in page.content.decode()
+    assert "Tệp chưa được chuẩn bị xong đúng hạn" in page.content.decode()
     assert state == {"status": "failed", "progress": 0, "rows": 0, "finished": True}
     newest = Download.objects.exclude(pk=download.pk).get()
     assert again["Location"] == reverse("members:download", args=[newest.pk])

@@ -82,7 +82,7 @@ def test_a_large_assessment_is_asked_for_then_prepared_with_the_direct_rows(
         "oversight.assessment",
         {"organization": org_tree.bloc.pk, "year": 2026},
     )
-    assert download.title == "Annual study assessment 2026 · Đảng bộ Khối"
+    assert download.title == "Đánh giá kết quả học tập năm 2026 · Đảng bộ Khối"
     assert (download.status, download.rows, download.filename) == (
         "done",
         5,
