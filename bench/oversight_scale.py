@@ -364,9 +364,7 @@ def main() -> None:
     from oversight.models import SessionFiguresState
 
     SessionFiguresState.objects.all().delete()  # their figures are counted again
-    kept, took = timed(
-        lambda: summaries.keep(list(StudySession.objects.all()), now=timezone.now(), counted=True)
-    )
+    kept, took = timed(lambda: summaries.keep(list(StudySession.objects.all()), now=timezone.now()))
     rows.append(
         (
             "keep every session's figures (beat's task, all at once)",

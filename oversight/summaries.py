@@ -88,24 +88,26 @@ def by_path(
     return dict(found), [SegmentBar(labels[i], *positions[i]) for i in sorted(positions)]
 
 
-def keep(sessions: list[StudySession], *, now: datetime, counted: bool = False) -> list[int]:
-    """The ids of the sessions over among `sessions`, each with fresh kept figures (counted now
-    for those without); with `counted`, only the ids of those counted now."""
+def keep(sessions: list[StudySession], *, now: datetime) -> list[int]:
+    """The ids of the sessions over among `sessions`, each with fresh kept figures (counted
+    now for those whose figures are missing or stale)."""
     over = [s for s in sessions if settlement.is_settled(s, now)]
+    for session in stale(over, now=now):
+        count(session, now=now)
+    return [s.pk for s in over]
+
+
+def stale(sessions: list[StudySession], *, now: datetime) -> list[StudySession]:
+    """The sessions among `sessions` (all over) whose kept figures are missing or stale."""
     states = {
         session_id: (version, computed_version, computed_at)
         for session_id, version, computed_version, computed_at in (
-            SessionFiguresState.objects.filter(session__in=[s.pk for s in over]).values_list(
+            SessionFiguresState.objects.filter(session__in=[s.pk for s in sessions]).values_list(
                 "session_id", "version", "computed_version", "computed_at"
             )
         )
     }
-    fresh = []
-    for session in over:
-        if _stale(states.get(session.pk), session, now):
-            count(session, now=now)
-            fresh.append(session.pk)
-    return fresh if counted else [s.pk for s in over]
+    return [s for s in sessions if _stale(states.get(s.pk), s, now)]
 
 
 def keep_recent(*, now: datetime | None = None, within: timedelta = timedelta(days=7)) -> int:
@@ -117,7 +119,10 @@ def keep_recent(*, now: datetime | None = None, within: timedelta = timedelta(da
             status__in=HELD, ends_at__gte=now - settlement.SETTLE_AFTER - within
         )
     )
-    return len(keep(recent, now=now, counted=True))
+    due = stale([s for s in recent if settlement.is_settled(s, now)], now=now)
+    for session in due:
+        count(session, now=now)
+    return len(due)
 
 
 def _stale(state: tuple | None, session: StudySession, now: datetime) -> bool:
