@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('members', '0007_kept_session_figures'),
+        ('members', '0007_downloads'),
         ('oversight', '0003_early_warnings'),
         ('study', '0005_guest_participants'),
     ]
