@@ -169,9 +169,12 @@ def test_in_the_embedded_mode_the_assessment_is_prepared_on_a_worker_thread(
         reverse("oversight:assessment-xlsx", args=[org_tree.bloc.pk]),
         {"year": "2026", "once": ONCE},
     )
-    download = Download.objects.get()
-    worker = next(t for t in threading.enumerate() if t.name == f"download-{download.pk}")
+    # Wait for the worker before touching the database here: the test database is SQLite in
+    # memory with a shared cache, where a read in this thread locks the table the worker writes.
+    worker = next(t for t in threading.enumerate() if t.name.startswith("download-"))
     worker.join(timeout=60)
+    download = Download.objects.get()
+    assert worker.name == f"download-{download.pk}"
     page = client.get(posted["Location"])
     state = client.get(reverse("members:download-status", args=[download.pk])).json()
     file = client.get(reverse("members:download-file", args=[download.pk]))
