@@ -149,7 +149,7 @@ def candidates(
     }
     lengths = sorted({len(path) for path in rows}, reverse=True)
     sessions = queries.sessions_held(organization, period)
-    counted, _dropoff = summaries.by_path(organization, sessions, now=now)
+    counted, _dropoff = summaries.by_path(organization, period, sessions, now=now)
     for path, found_figures in counted.items():
         row = _row_of(rows, lengths, path)
         if row is not None:

@@ -79,13 +79,10 @@ def sessions_held(organization: Organization, period: Period) -> list[StudySessi
     """Sessions held in the period that expected someone of the subtree."""
     within = Participant.objects.current().filter(organization__path__startswith=organization.path)
     return list(
-        StudySession.objects.filter(
-            status__in=HELD,
-            starts_at__gte=period.starts_at,
-            starts_at__lt=period.ends_at,
-            pk__in=within.values("session"),
-        )
+        StudySession.objects.filter(**summaries.held_in(period), pk__in=within.values("session"))
         .select_related("organizer")
+        # a bloc's year lists 1,800 sessions: what no page of the board reads stays behind
+        .defer("venue", "meeting_url", "created_at", "published_at", "reminder_sent_at")
         .order_by("starts_at")
     )
 
@@ -108,7 +105,7 @@ def dashboard(
             expected(organization, sessions), sessions, ("user_id",), now=now
         )
     else:  # its organisations, from the figures kept per session
-        by_path, dropoff = summaries.by_path(organization, sessions, now=now)
+        by_path, dropoff = summaries.by_path(organization, period, sessions, now=now)
         figures = {(path,): counted for path, counted in by_path.items()}
     total = Figures()
     for counted in figures.values():

@@ -77,7 +77,7 @@ def afresh(org_tree, session, now):
 
 
 def kept(org_tree, session, now):
-    found, bars = summaries.by_path(org_tree.bloc, [session], now=now)
+    found, bars = summaries.by_path(org_tree.bloc, DECEMBER, [session], now=now)
     return {path: vars(f) for path, f in found.items()}, bars
 
 
@@ -171,7 +171,7 @@ def test_the_dashboard_reads_kept_figures_in_the_same_queries_for_one_or_many_se
     # the states of the kept figures; the figures summed by organisation; the segments summed
     # by position; the sessions' segments (their names)
     with django_assert_num_queries(4):
-        summaries.by_path(org_tree.bloc, sessions, now=AFTER)
+        summaries.by_path(org_tree.bloc, DECEMBER, sessions, now=AFTER)
 
 
 def test_beat_keeps_the_figures_of_sessions_that_ended_lately(org_tree, scene, settings):
