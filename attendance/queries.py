@@ -29,6 +29,17 @@ from study.models import (
 
 
 @dataclass
+class HeldCode:
+    """A code of a coming window, held by the projector in case the network fails."""
+
+    window: int
+    url: str
+    code: str
+    svg: str
+    starts_in: int  # seconds
+
+
+@dataclass
 class ProjectorState:
     url: str
     code: str
@@ -40,6 +51,8 @@ class ProjectorState:
     open: bool = True
     opens_in: int = 0  # seconds
     notice: str = ""
+    window: int = 0
+    ahead: list[HeldCode] = field(default_factory=list)
 
 
 def expected_count(segment: Segment, point: ConnectionPoint | None) -> int:
@@ -57,10 +70,14 @@ def projector_state(
     now: datetime,
     with_svg: bool,
     base_url: str,
+    held: int | None = None,
 ) -> ProjectorState:
     """What the projector shows now. The QR points at the address the projector itself uses
     (`base_url`), so phones on the same intranet reach the same server. Before the segment's
-    check-in opens it shows no code at all, only when it opens."""
+    check-in opens it shows no code at all, only when it opens.
+
+    `held` is the last window whose code the projector already holds: the codes ahead are
+    made (with their QR) only for the windows after it. None: no codes ahead."""
     if now < segment.checkin_opens_at:
         opens_in = math.ceil((segment.checkin_opens_at - now).total_seconds())
         return ProjectorState(
@@ -74,18 +91,37 @@ def projector_state(
             opens_in=opens_in,
             notice=opening_notice(segment, now=now),
         )
+    point_id = point and point.pk
+
+    def scan_url(window: int) -> str:
+        token = tokens.make_token(segment.pk, point_id, direction, window)
+        return base_url.rstrip("/") + reverse("attendance:scan", args=[token])
+
     window = tokens.window_at(now)
-    token = tokens.make_token(segment.pk, point and point.pk, direction, window)
-    url = base_url.rstrip("/") + reverse("attendance:scan", args=[token])
+    url = scan_url(window)
     state = ProjectorState(
         url=url,
-        code=tokens.short_code(segment.pk, point and point.pk, direction, window),
+        code=tokens.short_code(segment.pk, point_id, direction, window),
         seconds_left=tokens.seconds_left(now),
         checked_in=outcomes.arrived_count(segment, point, direction),
         expected=expected_count(segment, point),
+        window=window,
     )
     if with_svg:
         state.svg = qr_svg(url)
+    if held is not None:
+        for coming in tokens.windows_ahead(now):
+            if coming > held:
+                coming_url = scan_url(coming)
+                state.ahead.append(
+                    HeldCode(
+                        window=coming,
+                        url=coming_url,
+                        code=tokens.short_code(segment.pk, point_id, direction, coming),
+                        svg=qr_svg(coming_url),
+                        starts_in=tokens.seconds_until(coming, now),
+                    )
+                )
     return state
 
 

@@ -3,10 +3,15 @@
 A token binds segment, connection point, direction and a time window; the projector shows a
 new one every HOCTAP_QR_ROTATE_SECONDS. A token is accepted in its own window and the one
 before, judged at the moment of the scan (which may be held through a login).
+
+The projector holds the codes of the next windows in advance (HOCTAP_PROJECTOR_AHEAD_SECONDS),
+so the hall keeps scanning through a network blip. Those codes are refused until their own
+window begins: a code that leaks ahead of time is worth no more than one copied in the hall.
 """
 
 import hashlib
 import hmac
+import math
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -33,6 +38,19 @@ def window_at(moment: datetime) -> int:
 def seconds_left(moment: datetime) -> int:
     rotate = settings.HOCTAP_QR_ROTATE_SECONDS
     return rotate - int(moment.timestamp()) % rotate
+
+
+def windows_ahead(moment: datetime) -> range:
+    """The windows after the current one whose codes a projector holds in advance."""
+    count = math.ceil(settings.HOCTAP_PROJECTOR_AHEAD_SECONDS / settings.HOCTAP_QR_ROTATE_SECONDS)
+    current = window_at(moment)
+    return range(current + 1, current + 1 + max(count, 0))
+
+
+def seconds_until(window: int, moment: datetime) -> int:
+    """Whole seconds until `window` begins, rounded up: a code shown a moment late is still
+    accepted (the window before is), one shown early would not be."""
+    return window * settings.HOCTAP_QR_ROTATE_SECONDS - int(moment.timestamp())
 
 
 def make_token(segment_id: int, point_id: int | None, direction: str, window: int) -> str:

@@ -3,6 +3,7 @@ from datetime import datetime
 from urllib.parse import urlencode
 
 from allauth.core import ratelimit
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
@@ -192,6 +193,9 @@ def projector(request, pk: int):
 @login_only
 @never_cache
 def projector_state(request, pk: int):
+    """The projector's figures and code; with `held` (the last window whose code it holds, 0
+    for none), the codes of the coming windows too. Only those who may run the projector get
+    here (_projector_target), so codes ahead reach no member's page."""
     segment, point, direction = _projector_target(request, pk)
     state = queries.projector_state(
         segment,
@@ -200,6 +204,7 @@ def projector_state(request, pk: int):
         now=timezone.now(),
         with_svg=True,
         base_url=request.build_absolute_uri("/"),
+        held=(parse_id(request.GET["held"]) or 0) if "held" in request.GET else None,
     )
     return JsonResponse(
         {
@@ -212,6 +217,18 @@ def projector_state(request, pk: int):
             "open": state.open,
             "opens_in": state.opens_in,
             "notice": state.notice,
+            "window": state.window,
+            "rotate": settings.HOCTAP_QR_ROTATE_SECONDS,
+            "ahead": [
+                {
+                    "window": held.window,
+                    "url": held.url,
+                    "code": held.code,
+                    "svg": held.svg,
+                    "starts_in": held.starts_in,
+                }
+                for held in state.ahead
+            ],
         }
     )
 

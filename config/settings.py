@@ -398,6 +398,9 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "hoctap <no-reply@hoct
 HOCTAP_BASE_URL = os.environ.get("HOCTAP_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The projector's QR code changes this often; a scan is good in its window and the one before.
 HOCTAP_QR_ROTATE_SECONDS = int(os.environ.get("HOCTAP_QR_ROTATE_SECONDS", "20"))
+# The projector holds this far ahead of codes, each good only in its own window, so the hall
+# keeps scanning when the projector loses the network for a while.
+HOCTAP_PROJECTOR_AHEAD_SECONDS = int(os.environ.get("HOCTAP_PROJECTOR_AHEAD_SECONDS", "120"))
 # Online participants get a presence prompt at a random moment between these many seconds.
 HOCTAP_PRESENCE_MIN_SECONDS = float(os.environ.get("HOCTAP_PRESENCE_MIN_SECONDS", str(10 * 60)))
 HOCTAP_PRESENCE_MAX_SECONDS = float(os.environ.get("HOCTAP_PRESENCE_MAX_SECONDS", str(25 * 60)))

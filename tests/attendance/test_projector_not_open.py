@@ -48,6 +48,9 @@ def test_before_check_in_opens_the_projector_says_when_and_shows_no_code(
         "open": False,
         "opens_in": 20 * 60,
         "notice": "Điểm danh Buổi sáng mở lúc 07:00.",
+        "window": 0,
+        "rotate": 20,
+        "ahead": [],  # no code held ahead either
     }
 
 
