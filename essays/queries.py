@@ -16,6 +16,7 @@ from django.db.models import (
     Value,
     When,
 )
+from django.http import Http404
 
 from essays import routing
 from essays.models import Essay, Grade, Level, Match
@@ -130,6 +131,26 @@ def essay_to_grade(user: User, pk: int) -> Essay:
         Prefetch("matches", queryset=Match.objects.select_related("other__participant__user")),
     )
     return permissions.get_for(user, qs, permissions.ESSAYS_GRADE, pk=pk)
+
+
+def essay_with_file(user: User, pk: int) -> Essay:
+    """An essay with an uploaded file, for its author or one who may grade it (not a draft
+    then); 404 for anyone else, as for an essay without a file."""
+    essay = (
+        Essay.objects.select_related("participant__organization")
+        .exclude(upload="")
+        .filter(pk=pk)
+        .first()
+    )
+    if essay is not None and essay.participant.user_id == user.pk:
+        return essay
+    graded = Essay.objects.exclude(upload="").exclude(status=Essay.Status.DRAFT)
+    essay = permissions.get_for(
+        user, graded.select_related("participant__organization"), permissions.ESSAYS_GRADE, pk=pk
+    )
+    if not routing.may_grade(user, essay):
+        raise Http404
+    return essay
 
 
 def next_waiting(user: User, session: StudySession, *, after: Essay) -> Essay | None:

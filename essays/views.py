@@ -1,14 +1,16 @@
 import json
+import mimetypes
 from datetime import datetime, time, timedelta
 
 from django.contrib import messages
-from django.http import JsonResponse
+from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from essays import exports, queries, services
+from essays import sections as essay_sections
 from essays.errors import EssayError, StaleCopyError
 from essays.forms import (
     EssayForm,
@@ -150,6 +152,7 @@ def write(request, session_pk: int):
             if saved
             else [],
             "conflict_message": EssayError("stale_copy").message,
+            "upload": essay_sections.read(essay.upload_text) if essay.upload_text else None,
         },
     )
 
@@ -207,6 +210,7 @@ def grade(request, pk: int):
     """The essay beside the criteria; grade or return it, then straight to the next one."""
     essay = queries.essay_to_grade(request.user, pk)
     session = essay.participant.session
+    text = essay_sections.EssaySections(essay)
     grade_form = GradeForm(request.POST if "level" in request.POST else None)
     return_form = ReturnForm(request.POST if "return" in request.POST else None)
     if request.method == "POST":
@@ -239,7 +243,8 @@ def grade(request, pk: int):
             "grade_form": grade_form,
             "return_form": return_form,
             "restates": essay.document_overlap is not None and essay.document_overlap >= 0.5,
-            "few_proposals": len(essay.proposals.split()) < 30,
+            "text": text,
+            "few_proposals": text.few_proposals,
         },
     )
 
@@ -260,12 +265,27 @@ def upload(request, session_pk: int):
         essay = services.essay_for(request.user, session=session)
         if not form.is_valid():
             raise EssayError("upload_type")
-        services.attach_upload(request.user, essay=essay, upload=form.cleaned_data["file"])
+        essay = services.attach_upload(request.user, essay=essay, upload=form.cleaned_data["file"])
     except (EssayError, UploadError) as error:
         messages.error(request, error.message)
     else:
-        messages.success(request, _("The file is attached; its text is your essay."))
+        if essay_sections.read(essay.upload_text).split:
+            messages.success(request, _("The file is attached and read as the four sections."))
+        else:
+            messages.warning(request, essay_sections.NOT_SPLIT)
     return redirect("essays:write", session_pk=session.pk)
+
+
+@login_only
+def upload_file(request, pk: int):
+    """The essay's uploaded file as it was sent, for its author and its graders only."""
+    essay = queries.essay_with_file(request.user, pk)
+    return FileResponse(
+        essay.upload.open("rb"),
+        as_attachment=True,
+        filename=essay.upload_name,
+        content_type=mimetypes.guess_type(essay.upload_name)[0] or "application/octet-stream",
+    )
 
 
 @requires(permissions.ESSAYS_VIEW)

@@ -62,6 +62,7 @@ _LONGEST_MARKER = max(len(marker) for marker in DTD_MARKERS)
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # What a Word paragraph's text is made of (as python-docx reads it), and where it ends.
 _WORD_TEXT = {_W + "t": None, _W + "tab": "\t", _W + "br": "\n", _W + "cr": "\n", _W + "p": "\n"}
+_TABLE_ROW, _TABLE_CELL = _W + "tr", _W + "tc"
 
 
 def check_upload(upload: IO[bytes], *, accept: tuple[str, ...], max_bytes: int) -> str:
@@ -281,10 +282,15 @@ class _Guarded:
 
 def _docx_text(fileobj: IO[bytes], max_chars: int) -> str:
     """Paragraph text of the main part (tables and text boxes included), streamed: the tree
-    is cut behind the reader, so memory stays flat whatever the size of the part."""
+    is cut behind the reader, so memory stays flat whatever the size of the part. A table row
+    is one line, its cells in order joined by " | " (a cell's paragraphs by spaces), so a
+    plan written as a table still reads row by row, in its place among the paragraphs."""
     from lxml import etree  # noqa: PLC0415 -- only on upload
 
-    pieces: list[str] = []
+    # Text goes to the innermost open cell (the document itself at the bottom); finished cells
+    # wait in their row until it ends.
+    containers: list[list[str]] = [[]]
+    rows: list[list[str]] = []
     count = 0
     with zipfile.ZipFile(fileobj) as archive:
         main = _main_part(archive, DOCX)
@@ -294,24 +300,41 @@ def _docx_text(fileobj: IO[bytes], max_chars: int) -> str:
         with archive.open(info) as part:
             events = etree.iterparse(
                 _Guarded(part, info.file_size, DOCX),
-                events=("end",),
+                events=("start", "end"),
                 resolve_entities=False,
                 no_network=True,
                 load_dtd=False,
                 huge_tree=False,
             )
-            for _event, element in events:
-                if element.tag in _WORD_TEXT:
-                    piece = _WORD_TEXT[element.tag] or element.text or ""
+            for event, element in events:
+                tag = element.tag
+                if event == "start":
+                    if tag == _TABLE_CELL:
+                        containers.append([])
+                    elif tag == _TABLE_ROW:
+                        rows.append([])
+                    continue
+                piece = None
+                if tag in _WORD_TEXT:
+                    piece = _WORD_TEXT[tag] or element.text or ""
+                elif tag == _TABLE_CELL and len(containers) > 1:
+                    cell = " ".join("".join(containers.pop()).split())
+                    if rows:
+                        rows[-1].append(cell)
+                    else:
+                        piece = cell + "\n"
+                elif tag == _TABLE_ROW and rows:
+                    piece = " | ".join(cell for cell in rows.pop() if cell) + "\n"
+                if piece:
                     count += len(piece)
                     if count > max_chars:
                         raise UploadError("too_much_text", limit=_number(max_chars))
-                    pieces.append(piece)
+                    containers[-1].append(piece)
                 element.clear(keep_tail=True)
                 parent = element.getparent()
                 while parent is not None and element.getprevious() is not None:
                     del parent[0]
-    return "".join(pieces)
+    return "".join(piece for container in containers for piece in container)
 
 
 class _PdfBudget:

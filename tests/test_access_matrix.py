@@ -307,6 +307,10 @@ def _build(now: datetime) -> Scene:
     essays = {}
     for user, submit in ((m1, True), (m2, True), (m3, False)):
         essay = essay_services.essay_for(user, session=past)
+        if user == m2:  # written in Word too: its file is for its graders and author only
+            essay = essay_services.attach_upload(
+                user, essay=essay, upload=_docx(" ".join([f"Thu hoạch {MARK}"] * 20))
+            )
         essay = essay_services.save_draft(
             user,
             essay=essay,
@@ -849,6 +853,7 @@ CASES: list[Case] = [
         kwargs=lambda c: {"pk": c.s.graded.pk},
         data=lambda c: {"level": "fail", "comment": "Chưa đạt"},
     ),
+    Case("essays:upload-file", "waiting", kwargs=lambda c: {"pk": c.s.waiting.pk}),
     Case("essays:figures", "past", kwargs=_past),
     Case("essays:figures", "bloc", kwargs=lambda c: {"session_pk": c.s.bloc.pk}),
     Case("essays:session-xlsx", "past", kwargs=_past),
