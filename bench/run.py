@@ -17,15 +17,23 @@ on PostgreSQL and Redis), builds the scenes in a database of its own, and runs:
    viewer's count includes it (commit -> last viewer).
 4. the bloc's reports: bench/oversight_scale.py measures them (run by --reports, or
    separately); its newest results file goes under their heading.
+5. faults survived (bench/faults.py): a gunicorn worker killed, Redis restarted, PostgreSQL
+   restarted, each during a stream of new check-ins that clients retry: rows against
+   acknowledged answers, the answers while it was down, the live board's viewers.
 
 Needs PostgreSQL and Redis running, and wrk (`apt-get install wrk`, bench only, not CI):
 
-  .venv/bin/python bench/run.py                   # everything, ~6 minutes
+  .venv/bin/python bench/run.py                   # everything, ~8 minutes
   .venv/bin/python bench/run.py --quick           # smaller and shorter, to try it out
+  .venv/bin/python bench/run.py --only faults     # the faults alone, ~3 minutes
 
-BENCH_DATABASE_URL (default postgres://hoctap:hoctap@127.0.0.1:5432/hoctap_bench, created if
-missing, emptied of sessions and check-ins) and BENCH_REDIS_URL (default
-redis://127.0.0.1:6379/1) must never be the data or tests of anyone else.
+By default (--services own) the bench starts its own PostgreSQL cluster (initdb in a temporary
+directory, --pg-port) and Redis server (--redis-port), and removes them afterwards: the
+faults stop and start them, which must never happen to servers other people use. With
+--services shared it uses BENCH_DATABASE_URL (default
+postgres://hoctap:hoctap@127.0.0.1:5432/hoctap_bench, created if missing, emptied of sessions
+and check-ins) and BENCH_REDIS_URL (default redis://127.0.0.1:6379/1), which must never be
+the data or tests of anyone else, and skips the faults.
 """
 
 import argparse
@@ -657,7 +665,41 @@ def cell(value) -> str:
     return str(value)
 
 
-def write_results(args, info: dict, vers: dict, closed: list, bloc: list, reports: str) -> Path:
+def faults_section(args, faults: list) -> list[str]:
+    if not faults:
+        why = (
+            "--services shared: the bench restarts only servers it started itself"
+            if args.services == "shared"
+            else "not run (--only)"
+        )
+        return ["## Faults", "", f"Not measured in this run ({why}).", ""]
+    lines = [
+        "## Faults",
+        "",
+        f"On the bench's own PostgreSQL and Redis. Each scenario: {args.fault_rate} new "
+        f"check-ins a second for {args.fault_seconds} s (each a member and segment pair not "
+        "yet recorded), one thing failing a few seconds in; a client retries once a second "
+        "what was not answered 200 or 400. *lost*: acknowledged check-ins without their row; "
+        "*doubled*: pairs with two rows; *app 503*: the app's own page (Retry-After, no "
+        "traceback); *last failure after back*: the last answer that was not 200, counted "
+        "from the moment the server was back; latency from the scheduled arrival to the "
+        "acknowledgement, retries included.",
+        "",
+        "| scenario | figures | verdict |",
+        "|---|---|---|",
+    ]
+    for name, figures, held in faults:
+        lines.append(
+            f"| {name} | "
+            + ", ".join(f"{k} {cell(v)}" for k, v in figures.items())
+            + f" | {'held' if held else 'MISSED'} |"
+        )
+    return [*lines, ""]
+
+
+def write_results(
+    args, info: dict, vers: dict, closed: list, bloc: list, reports: str, faults: list
+) -> Path:
     stamp = datetime.now(tz=UTC)
     lines = [f"# Morning rush benchmark, {stamp:%Y-%m-%d %H:%M} UTC", ""]
     lines += ["Produced by `bench/run.py` (README, *Benchmarks*).", ""]
@@ -715,14 +757,8 @@ def write_results(args, info: dict, vers: dict, closed: list, bloc: list, report
         ]
         lines.append("")
     lines += ["## The bloc's reports", "", reports.rstrip(), ""]
-    lines += [
-        "## Faults",
-        "",
-        "Not measured by this command yet (issue 14, point 3).",
-        "",
-        "Figures from a shared 2-core machine are noisy: compare ratios within one run.",
-        "",
-    ]
+    lines += faults_section(args, faults)
+    lines += ["Figures from a shared 2-core machine are noisy: compare ratios within one run.", ""]
     out = BENCH / "results" / f"{stamp:%Y-%m-%d}.md"
     if out.exists():
         out = BENCH / "results" / f"{stamp:%Y-%m-%d-%H%M}.md"
@@ -747,7 +783,18 @@ def main() -> None:
     parser.add_argument("--arrive", type=float, default=60, help="seconds they arrive over")
     parser.add_argument("--burst-rate", type=int, default=300)
     parser.add_argument("--burst", type=float, default=20, help="seconds of the burst")
-    parser.add_argument("--only", choices=["closed", "bloc"], help="one scenario only")
+    parser.add_argument("--only", choices=["closed", "bloc", "faults"], help="one scenario only")
+    parser.add_argument(
+        "--services",
+        choices=["own", "shared"],
+        default="own",
+        help="own: a PostgreSQL cluster and a Redis server started for the bench (the faults "
+        "need them); shared: BENCH_DATABASE_URL and BENCH_REDIS_URL, no faults",
+    )
+    parser.add_argument("--pg-port", type=int, default=5499, help="the bench's own PostgreSQL")
+    parser.add_argument("--redis-port", type=int, default=6399, help="the bench's own Redis")
+    parser.add_argument("--fault-rate", type=int, default=40, help="check-ins/s during faults")
+    parser.add_argument("--fault-seconds", type=int, default=16, help="each fault scenario")
     parser.add_argument(
         "--reports",
         metavar="OPTIONS",
@@ -767,6 +814,27 @@ def main() -> None:
         args.bloc, args.arrive, args.burst = 1000, 10, 5
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
+    services = None
+    if args.services == "own":
+        from faults import OwnServices
+
+        services = OwnServices(args.pg_port, args.redis_port)
+        services.start()
+        use_services(services.database_url, services.redis_url)
+    try:
+        run(args, services)
+    finally:
+        if services is not None:
+            services.close()
+
+
+def use_services(database_url: str, redis_url: str) -> None:
+    global DATABASE_URL, REDIS_URL
+    DATABASE_URL, REDIS_URL = database_url, redis_url
+    SERVER_ENV.update(DATABASE_URL=database_url, REDIS_URL=redis_url)
+
+
+def run(args, services) -> None:
     os.environ.update(SERVER_ENV)
     ensure_database()
     import django
@@ -779,9 +847,9 @@ def main() -> None:
     print(f"scene ready: {len(scene.closed_pairs):,} closed-loop check-ins, {args.bloc:,} bloc")
     args.pairs = scene.closed_pairs
     servers = start_servers(args.port, args.workers, args.ws_workers, args.app_dir)
-    closed, bloc, held = [], [], True
+    closed, bloc, faults, held = [], [], [], True
     try:
-        if args.only != "bloc":
+        if args.only in (None, "closed"):
             closed = closed_loop(
                 args.port,
                 scene,
@@ -789,7 +857,7 @@ def main() -> None:
                 connections=args.connections,
                 repeat=args.repeat,
             )
-        if args.only != "closed":
+        if args.only in (None, "bloc"):
             bloc, held = bloc_rows(
                 args.port,
                 scene,
@@ -799,13 +867,26 @@ def main() -> None:
             )
             for row in bloc:
                 print(f"{row.scenario}: {fmt(row.figures)} {row.note}")
+        if args.only in (None, "faults") and services is not None:
+            from faults import run_faults
+
+            faults = run_faults(
+                services,
+                servers,
+                args.port,
+                scene,
+                rate=args.fault_rate,
+                seconds=args.fault_seconds,
+            )
     finally:
         stop(servers)
     reports = bloc_reports(args.reports)
-    out = write_results(args, info, vers, closed, bloc, reports)
+    out = write_results(args, info, vers, closed, bloc, reports, faults)
     print(f"written: {out.relative_to(ROOT)}")
     if not held:
         raise SystemExit("FAILED: the bloc's rows are not one per member")
+    if not all(ok for _name, _figures, ok in faults):
+        raise SystemExit("FAILED: a fault was not survived (see the results file)")
 
 
 if __name__ == "__main__":

@@ -7,6 +7,7 @@ from config.views import admin_login, favicon, healthz, home
 # view is replaced by one that only redirects.
 admin.site.login = admin_login
 admin.site.site_header = "hoctap"
+handler500 = "config.views.server_error"
 
 urlpatterns = [
     path("admin/", admin.site.urls),

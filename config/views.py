@@ -1,13 +1,18 @@
 """The home page: the one view that composes several apps, so it lives above all of them."""
 
+import sys
+
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
+from django.db import InterfaceError, OperationalError
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
+from django.template import loader
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.views import defaults
 
 from attendance import queries as attendance_queries
 from attendance import standing as attendance_standing
@@ -84,3 +89,22 @@ def admin_login(request, extra_context=None):
 def csrf_failure(request, reason=""):
     """A form sent without its security token: in the product's language and layout."""
     return render(request, "403_csrf.html", status=403)
+
+
+# How long a page left by a database restart waits before it asks again (its Retry-After).
+DATABASE_RETRY_SECONDS = 5
+
+
+def server_error(request):
+    """handler500. The database out of reach (a restart, a failover) is not a bug: a 503 with
+    its own page, which asks again by itself for a GET (a check-in is one row however often it
+    is sent). Django closes the broken connection at the end of the request, so the worker's
+    next request connects again. Rendered without the request, as Django's own handler does:
+    the context processors would need the database."""
+    if isinstance(sys.exc_info()[1], OperationalError | InterfaceError):
+        retry = DATABASE_RETRY_SECONDS if request.method in ("GET", "HEAD") else None
+        page = loader.get_template("503_database.html").render({"retry": retry})
+        response = HttpResponse(page, status=503)
+        response["Retry-After"] = str(DATABASE_RETRY_SECONDS)
+        return response
+    return defaults.server_error(request)

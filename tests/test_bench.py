@@ -35,3 +35,18 @@ def test_the_bench_command_imports_without_touching_anything(monkeypatch):
 def test_the_older_bench_scripts_import():
     for name in ("checkin_burst", "live_fanout", "essay_similarity"):
         _load(name)
+
+
+def test_the_faults_tell_the_apps_503_page_from_any_other_failure():
+    faults = _load("faults")
+    own = b"HTTP/1.1 503 Service Unavailable\r\nRetry-After: 5\r\n\r\n<section class='error-page'>"
+    bare = b"HTTP/1.1 503 Service Unavailable\r\n\r\nService Unavailable"
+    traceback = own + b"Traceback (most recent call last)"
+
+    assert faults._kind(503, own) == "app 503"
+    assert faults._kind(503, bare) == faults._kind(503, traceback) == "other"
+    assert faults._kind(500, b"") == "500" and faults._kind(200, b"") == "ok"
+    arrival = faults.Arrival(0, 0.0, [faults.Attempt(1.0, 0, "no answer")])
+    assert not arrival.acked
+    arrival.attempts.append(faults.Attempt(2.0, 200, "ok"))
+    assert arrival.acked
