@@ -40,6 +40,18 @@ class AttendanceError(DomainError):
         "not_your_participation": _("You are not an expected participant of this session."),
         "bad_decision": _("Accept or refuse."),
         "reason_missing": _("Give a reason for the change."),
+        "queued_future": _(
+            "This scan is dated after it was sent: the phone's clock changed meanwhile. "
+            "Scan the code on the screen again."
+        ),
+        "queued_other_member": _(
+            "This scan was kept while another member was logged in on this phone: it is not "
+            "recorded for you."
+        ),
+        "queued_too_late": _(
+            "This scan reached the server more than %(minutes)s minutes after it was made. "
+            "Scan the code on the screen again, or ask the secretary to mark you."
+        ),
     }
 
 

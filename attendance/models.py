@@ -312,3 +312,99 @@ class SettledOutcome(models.Model):
 
     def __str__(self) -> str:
         return f"{self.participant_id}: {self.outcome}"
+
+
+class QueuedScan(models.Model):
+    """A scan kept on a device while it had no network, and what the server made of it when it
+    arrived: a member's phone (the projector's code) or the secretary's door scanner (a card).
+    Its client id, made on the device, is unique here: a retry finds the row it made first.
+    A phone's scan that arrives late waits for the secretary (PENDING) and is no check-in until
+    confirmed: the phone reports its own scan time, which a forwarded photo of the code could
+    otherwise use for the whole bound."""
+
+    class Source(models.TextChoices):
+        PHONE = "phone", _("Member's phone")
+        DOOR = "door", _("Door scanner")
+
+    class State(models.TextChoices):
+        RECORDED = "recorded", _("Recorded")
+        PENDING = "pending", _("Waiting for confirmation")
+        CONFIRMED = "confirmed", _("Confirmed")
+        REFUSED = "refused", _("Refused")
+
+    client_id = models.CharField(_("client id"), max_length=64, unique=True)
+    source = models.CharField(_("source"), max_length=8, choices=Source.choices)
+    # The member scanned; unknown for a card that matched nobody or a token not ours.
+    user = models.ForeignKey(
+        "members.User",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="queued_scans",
+        verbose_name=_("member"),
+    )
+    # Their place on the list when they have one: whose secretary sees the scan on the sheet.
+    participant = models.ForeignKey(
+        "study.Participant",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="queued_scans",
+        verbose_name=_("participant"),
+    )
+    sent_by = models.ForeignKey(
+        "members.User", on_delete=models.CASCADE, related_name="+", verbose_name=_("sent by")
+    )
+    segment = models.ForeignKey(
+        "study.Segment",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="queued_scans",
+        verbose_name=_("segment"),
+    )
+    direction = models.CharField(
+        _("direction"), max_length=3, choices=Direction.choices, default=Direction.IN
+    )
+    point = models.ForeignKey(
+        "study.ConnectionPoint",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    scanned_at = models.DateTimeField(_("scanned at"))
+    received_at = models.DateTimeField(_("received at"), default=timezone.now)
+    device = models.CharField(_("device"), max_length=64, blank=True)
+    state = models.CharField(_("state"), max_length=10, choices=State.choices)
+    reason = models.TextField(_("reason"), blank=True)
+    check_in = models.ForeignKey(
+        CheckIn, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        "members.User", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    ORG_FIELD = "participant__organization"
+
+    class Meta:
+        verbose_name = _("scan sent later")
+        verbose_name_plural = _("scans sent later")
+        indexes = [
+            models.Index(fields=["segment", "state"]),
+            models.Index(fields=["user", "received_at"]),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(state__in=["recorded", "pending", "confirmed", "refused"]),
+                name="queued_scan_state",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(state="refused") | ~models.Q(reason=""),
+                name="queued_scan_refusal_has_reason",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_id}: {self.state}"

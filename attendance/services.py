@@ -2,13 +2,15 @@
 
 import unicodedata
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
+from django.conf import settings
 from django.core.cache import cache
-from django.db import connection, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import formats, timezone
+from django.utils.translation import gettext
 
 from attendance import outcomes, recording, settlement, tokens
 from attendance.errors import AttendanceError, DoorError
@@ -21,6 +23,7 @@ from attendance.models import (
     ManualMark,
     Method,
     PresencePrompt,
+    QueuedScan,
 )
 from members import permissions
 from members.cards import read_card_code
@@ -492,6 +495,271 @@ def add_at_door(
     if participant is None:
         study_services.add_guest(actor, session=segment.session, user=member)
     return _door_record(actor, member, segment, now)
+
+
+# --- Scans sent later (issue 16): a member's phone or the door scanner without network ------
+
+# A queued scan that arrives within this of its scan time was only held up by a slow request:
+# recorded as any scan. Later than this, a phone's scan waits for the secretary's confirmation.
+QUEUED_ON_TIME = timedelta(seconds=10)
+# A device's clock that runs a little ahead between the scan and the send is not a forgery.
+QUEUED_FUTURE_SLACK = timedelta(seconds=5)
+QUEUED_BATCH = 50
+
+
+@dataclass
+class QueuedAnswer:
+    client_id: str
+    scan: QueuedScan | None  # None: the client id is another sender's; nothing was kept
+    replayed: bool = False  # the client id had arrived before: nothing was done again
+
+    @property
+    def state(self) -> str:
+        return self.scan.state if self.scan is not None else QueuedScan.State.REFUSED
+
+    @property
+    def message(self) -> str:
+        if self.scan is None:
+            return gettext("This scan was already sent from another account.")
+        return queued_message(self.scan)
+
+
+def queued_message(scan: QueuedScan) -> str:
+    """What the scan came to, in words for the member or the secretary."""
+    time = formats.time_format(timezone.localtime(scan.scanned_at), "H:i:s")
+    if scan.state == QueuedScan.State.REFUSED:
+        return scan.reason
+    if scan.state == QueuedScan.State.PENDING:
+        waits = gettext("Received: your scan at %(time)s waits for the secretary to confirm it.")
+        return waits % {"time": time}
+    if scan.reason:
+        return scan.reason
+    if scan.state == QueuedScan.State.CONFIRMED:
+        return gettext("Confirmed by the secretary: checked in at %(time)s.") % {"time": time}
+    return gettext("Checked in at %(time)s.") % {"time": time}
+
+
+def _age(scanned_ms: int, sent_ms: int) -> timedelta:
+    """How long the device held the scan, by its own clock: only the difference of its two
+    readings is used, so a phone whose clock is wrong still places the scan right."""
+    return timedelta(milliseconds=sent_ms - scanned_ms)
+
+
+def _judge_age(age: timedelta, bound: timedelta) -> None:
+    if age < -QUEUED_FUTURE_SLACK:
+        raise AttendanceError("queued_future")
+    if age > bound:
+        raise AttendanceError("queued_too_late", minutes=max(1, round(bound.total_seconds() / 60)))
+
+
+def _already(check_in: CheckIn) -> str:
+    return gettext("Already recorded at %(time)s.") % {
+        "time": formats.time_format(timezone.localtime(check_in.at), "H:i")
+    }
+
+
+def _keep(scan: QueuedScan, sender: User) -> QueuedAnswer:
+    """Save the scan under its client id; a retry racing this one finds the row saved first."""
+    try:
+        with transaction.atomic():
+            scan.save()
+    except IntegrityError:
+        return _replay(scan.client_id, sender) or QueuedAnswer(scan.client_id, None)
+    settled = scan.segment is not None and settlement.is_settled(
+        scan.segment.session, scan.received_at
+    )
+    if scan.check_in is not None and settled:
+        # A late fact of a session already settled (attendance.settlement): computed again.
+        settlement.forget(participant=scan.check_in.participant_id)
+    return QueuedAnswer(scan.client_id, scan)
+
+
+def _replay(client_id: str, sender: User) -> QueuedAnswer | None:
+    known = QueuedScan.objects.filter(client_id=client_id).first()
+    if known is None:
+        return None
+    if known.sent_by_id != sender.pk:
+        return QueuedAnswer(client_id, None)
+    return QueuedAnswer(client_id, known, replayed=True)
+
+
+def _phone_scan(actor: User, scan: QueuedScan, token: str, age: timedelta, device: str) -> None:
+    """Fill in what a phone's queued scan comes to (state, check-in, reason)."""
+    bound = timedelta(seconds=settings.HOCTAP_OFFLINE_SCAN_BOUND_SECONDS)
+    _judge_age(age, bound)
+    # Judged at the time of the scan: the token of that moment, the segment's times then.
+    claim = tokens.read_token(token, at=scan.scanned_at)
+    segment = Segment.objects.select_related("session").filter(pk=claim.segment_id).first()
+    if segment is None:
+        raise AttendanceError("qr_invalid")
+    point = None
+    if claim.point_id:
+        point = ConnectionPoint.objects.filter(
+            pk=claim.point_id, session_id=segment.session_id
+        ).first()
+        if point is None:
+            raise AttendanceError("qr_invalid")
+    scan.segment, scan.point, scan.direction = segment, point, claim.direction
+    scan.participant = (
+        Participant.objects.current().filter(session_id=segment.session_id, user=actor).first()
+    )
+    if age <= QUEUED_ON_TIME:
+        result = _record(
+            actor,
+            segment=segment,
+            direction=claim.direction,
+            at=scan.scanned_at,
+            method=Method.PROJECTOR_QR,
+            point=point,
+            device=device,
+        )
+        scan.state, scan.check_in = QueuedScan.State.RECORDED, result.check_in
+        scan.reason = "" if result.created else _already(result.check_in)
+        return
+    if segment.session.status not in OPEN_STATUSES:
+        status = segment.session.get_status_display().lower()
+        raise AttendanceError("session_not_open", status=status)
+    if scan.participant is None:
+        raise AttendanceError("not_expected")
+    refusal = _refusal(segment, claim.direction, scan.scanned_at)
+    if refusal is not None:
+        raise refusal
+    recorded = CheckIn.objects.filter(
+        participant=scan.participant, segment=segment, direction=claim.direction
+    ).first()
+    if recorded is not None:
+        scan.state, scan.check_in, scan.reason = (
+            QueuedScan.State.RECORDED,
+            recorded,
+            _already(recorded),
+        )
+        return
+    scan.state = QueuedScan.State.PENDING
+
+
+def receive_phone_scans(
+    actor: User, *, scans: list[dict], now: datetime | None = None, device: str = ""
+) -> list[QueuedAnswer]:
+    """Scans a member's phone kept while it had no network (its service worker), each
+    `{client_id, token, scanned_at, sent_at}` as QueuedScanForm cleans it. Each is applied
+    once: recorded at its scan time if it arrived within QUEUED_ON_TIME, else kept waiting for
+    the secretary's confirmation, or refused with its reason (kept too, for the sheet and the
+    member's page). A client id that arrived before answers what it came to then."""
+    now = now or timezone.now()
+    answers = []
+    for item in scans[:QUEUED_BATCH]:
+        answer = _replay(item["client_id"], actor)
+        if answer is None:
+            age = _age(item["scanned_at"], item["sent_at"])
+            scan = QueuedScan(
+                client_id=item["client_id"],
+                source=QueuedScan.Source.PHONE,
+                user=actor,
+                sent_by=actor,
+                scanned_at=now - max(age, timedelta(0)),
+                received_at=now,
+                device=device[:64],
+            )
+            try:
+                if item.get("user") not in (None, actor.pk):
+                    raise AttendanceError("queued_other_member")
+                _phone_scan(actor, scan, item["token"], age, device)
+            except AttendanceError as error:
+                scan.state, scan.reason = QueuedScan.State.REFUSED, error.message
+            answer = _keep(scan, actor)
+        answers.append(answer)
+    return answers
+
+
+def receive_door_scans(
+    actor: User, *, segment: Segment, scans: list[dict], now: datetime | None = None
+) -> list[QueuedAnswer]:
+    """Scans the door scanner queued while it had no network, each `{client_id, code,
+    scanned_at, sent_at}`: recorded at their scan time as the secretary made them (no
+    confirmation: the secretary saw the member), or refused with the reason the page shows.
+    Each is applied once, whatever the retries."""
+    now = now or timezone.now()
+    segment = Segment.objects.select_related("session").get(pk=segment.pk)
+    bound = timedelta(seconds=settings.HOCTAP_DOOR_QUEUE_BOUND_SECONDS)
+    answers = []
+    for item in scans[:QUEUED_BATCH]:
+        answer = _replay(item["client_id"], actor)
+        if answer is None:
+            age = _age(item["scanned_at"], item["sent_at"])
+            scan = QueuedScan(
+                client_id=item["client_id"],
+                source=QueuedScan.Source.DOOR,
+                sent_by=actor,
+                segment=segment,
+                scanned_at=now - max(age, timedelta(0)),
+                received_at=now,
+            )
+            try:
+                with transaction.atomic():
+                    _judge_age(age, bound)
+                    member, participant = _door_member(actor, segment, item["code"])
+                    scan.user, scan.participant = member, participant
+                    if participant is None:
+                        raise DoorError("card_not_expected", member=member)
+                    result = _door_record(actor, member, segment, scan.scanned_at)
+                    scan.state, scan.check_in = QueuedScan.State.RECORDED, result.check_in
+                    scan.reason = "" if result.created else _already(result.check_in)
+            except AttendanceError as error:
+                scan.state, scan.reason = QueuedScan.State.REFUSED, error.message
+                scan.check_in = None
+            answer = _keep(scan, actor)
+        answers.append(answer)
+    return answers
+
+
+@transaction.atomic
+def decide_queued(
+    actor: User, *, scans: list[int], accept: bool, now: datetime | None = None
+) -> int:
+    """The secretary confirms scans that arrived late (each becomes a check-in at its scan
+    time, recorded by them) or refuses them; how many were decided. Audited."""
+    now = now or timezone.now()
+    pending = (
+        QueuedScan.objects.select_for_update(of=("self",))
+        .filter(pk__in=scans, state=QueuedScan.State.PENDING)
+        .select_related("segment__session", "participant", "point", "user")
+        .order_by("scanned_at", "pk")
+    )
+    decided = 0
+    for scan in pending:
+        if scan.participant is None or not permissions.can(
+            actor, permissions.ATTENDANCE_RUN, scan.participant
+        ):
+            raise AttendanceError("out_of_reach")
+        if accept:
+            result = _record(
+                scan.user,
+                segment=scan.segment,
+                direction=scan.direction,
+                at=scan.scanned_at,
+                method=Method.PROJECTOR_QR,
+                point=scan.point,
+                device=scan.device,
+                recorded_by=actor,
+            )
+            scan.state, scan.check_in = QueuedScan.State.CONFIRMED, result.check_in
+            if not result.created:
+                scan.reason = _already(result.check_in)
+        else:
+            scan.state = QueuedScan.State.REFUSED
+            scan.reason = gettext("The secretary did not confirm this scan.")
+        scan.decided_by, scan.decided_at = actor, now
+        scan.save(update_fields=["state", "check_in", "reason", "decided_by", "decided_at"])
+        record_audit(
+            actor,
+            action="attendance.decide_queued_scan",
+            obj=scan.participant,
+            before={"segment": scan.segment_id, "state": QueuedScan.State.PENDING},
+            after={"segment": scan.segment_id, "state": scan.state},
+        )
+        settlement.forget(participant=scan.participant_id)
+        decided += 1
+    return decided
 
 
 # --- Presence prompts (online participants) ---------------------------------------------------

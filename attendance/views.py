@@ -1,3 +1,4 @@
+import json
 import secrets
 from datetime import datetime
 from urllib.parse import urlencode
@@ -7,18 +8,27 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
-from django.http import Http404, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from attendance import downloads as background
-from attendance import exports, queries, services
+from attendance import exports, offline, queries, queued, services
 from attendance.errors import AttendanceError
-from attendance.forms import CardForm, CodeForm, ExcuseForm, MarkForm, ProjectorForm
+from attendance.forms import (
+    CardForm,
+    CodeForm,
+    ExcuseForm,
+    MarkForm,
+    ProjectorForm,
+    QueuedDecisionForm,
+    QueuedScanForm,
+)
 from attendance.models import CheckIn, Direction, ExcuseRequest, JoinRequest
 from members import downloads, permissions
 from members.errors import DomainError
@@ -253,6 +263,7 @@ def sheet(request, pk: int):
             "pending": queries.pending_requests(request.user, session),
             "signals": queries.misuse_signals(request.user, session),
             "mark_choices": MarkForm.base_fields["status"].choices,
+            "queued": queued.for_sheet(request.user, session),
         },
     )
 
@@ -524,3 +535,135 @@ def door_add(request, pk: int):
         },
     )
     return redirect("attendance:door", pk=segment.pk)
+
+
+# --- Scans sent later (issue 16) ----------------------------------------------------------------
+
+
+def _queued_items(request, field: str) -> tuple[list[dict], list[dict]] | None:
+    """The scans a device sends as JSON `{"scans": [...]}`: those QueuedScanForm accepts, and
+    an answer for each it does not (so the device stops sending it). None: no such body."""
+    try:
+        body = json.loads(request.body)
+        items = body["scans"]
+    except (ValueError, TypeError, KeyError):
+        return None
+    if not isinstance(items, list):
+        return None
+    valid, invalid = [], []
+    for item in items[: services.QUEUED_BATCH]:
+        form = QueuedScanForm(item if isinstance(item, dict) else {})
+        if form.is_valid() and form.cleaned_data[field]:
+            valid.append(form.cleaned_data)
+        else:
+            client_id = item.get("client_id") if isinstance(item, dict) else None
+            invalid.append(
+                {
+                    "client_id": str(client_id or "")[:64],
+                    "state": "refused",
+                    "message": _("This scan could not be read: scan the code again."),
+                }
+            )
+    return valid, invalid
+
+
+def _queued_answers(answers, invalid) -> JsonResponse:
+    return JsonResponse(
+        {
+            "results": [
+                {
+                    "client_id": answer.client_id,
+                    "state": answer.state,
+                    "message": answer.message,
+                    "replayed": answer.replayed,
+                }
+                for answer in answers
+            ]
+            + invalid
+        }
+    )
+
+
+@login_only
+@never_cache
+def offline_scans(request):
+    """The member's page of their scans sent later: what each came to, and (by its script)
+    those still on the phone, sent from here when the network is back."""
+    return render(
+        request,
+        "attendance/offline_scans.html",
+        {"scans": queued.my_scans(request.user, now=timezone.now())},
+    )
+
+
+@login_only
+@never_cache
+def offline_send(request):
+    """Where the phone's service worker sends the scans it kept; a GET gives it the CSRF
+    token to send them with (it has no page to read one from)."""
+    if request.method != "POST":
+        return JsonResponse({"csrf": get_token(request)})
+    parsed = _queued_items(request, "token")
+    if parsed is None:
+        return JsonResponse({"results": []}, status=400)
+    valid, invalid = parsed
+    answers = services.receive_phone_scans(request.user, scans=valid, device=_device(request))
+    return _with_device(request, _queued_answers(answers, invalid))
+
+
+@require_POST
+@requires(permissions.ATTENDANCE_RUN)
+def door_queue(request, pk: int):
+    """The door scanner's queue, sent when its network is back (door.js)."""
+    segment = _door_segment(request, pk)
+    parsed = _queued_items(request, "code")
+    if parsed is None:
+        return JsonResponse({"results": []}, status=400)
+    valid, invalid = parsed
+    answers = services.receive_door_scans(request.user, segment=segment, scans=valid)
+    return _queued_answers(answers, invalid)
+
+
+@require_POST
+@requires(permissions.ATTENDANCE_RUN)
+def decide_queued(request, pk: int):
+    """The secretary confirms or refuses scans that arrived late (sheet.html)."""
+    session = visible_session(request.user, pk)
+    form = QueuedDecisionForm(request.POST, scans=queued.pending_ids(request.user, session))
+    if not form.is_valid():
+        messages.error(request, _("These scans were decided already, or are not yours to decide."))
+        return redirect("attendance:sheet", pk=session.pk)
+    try:
+        decided = services.decide_queued(
+            request.user, scans=form.cleaned_data["scan"], accept=bool(form.cleaned_data["accept"])
+        )
+    except AttendanceError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("Scans decided: %(count)d.") % {"count": decided},
+        )
+    return redirect("attendance:sheet", pk=session.pk)
+
+
+@public
+@require_safe
+def service_worker(request):
+    """The member's phone as an installable app: the service worker, served from the root so
+    that its scope covers the projector's QR URLs (/a/<token>/), with the words it shows in
+    the language of the page that registered it and the URLs of the files it keeps."""
+    response = HttpResponse(offline.service_worker(), content_type="text/javascript")
+    # Registered with updateViaCache "all": a hall of phones checking for a new worker on each
+    # scan finds it in their own cache for an hour.
+    response["Cache-Control"] = "private, max-age=3600"
+    return response
+
+
+@public
+@require_safe
+def manifest(request):
+    response = JsonResponse(offline.manifest(), json_dumps_params={"ensure_ascii": False})
+    response["Content-Type"] = "application/manifest+json"
+    response["Cache-Control"] = "public, max-age=86400"
+    return response

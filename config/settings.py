@@ -398,6 +398,10 @@ DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "hoctap <no-reply@hoct
 HOCTAP_BASE_URL = os.environ.get("HOCTAP_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 # The projector's QR code changes this often; a scan is good in its window and the one before.
 HOCTAP_QR_ROTATE_SECONDS = int(os.environ.get("HOCTAP_QR_ROTATE_SECONDS", "20"))
+# A scan a phone kept without network is accepted this long after it was made (then waits for
+# the secretary's confirmation); the door scanner's queue, kept by the secretary, for longer.
+HOCTAP_OFFLINE_SCAN_BOUND_SECONDS = int(os.environ.get("HOCTAP_OFFLINE_SCAN_BOUND_SECONDS", "180"))
+HOCTAP_DOOR_QUEUE_BOUND_SECONDS = int(os.environ.get("HOCTAP_DOOR_QUEUE_BOUND_SECONDS", "1800"))
 # The projector holds this far ahead of codes, each good only in its own window, so the hall
 # keeps scanning when the projector loses the network for a while.
 HOCTAP_PROJECTOR_AHEAD_SECONDS = int(os.environ.get("HOCTAP_PROJECTOR_AHEAD_SECONDS", "120"))

@@ -698,6 +698,15 @@ CASES: list[Case] = [
         held=lambda c: {JOINABLE: _held(_now_token(c.s.live_segment.pk))},
         kind="page",
     ),
+    # Issue 16: scans sent later. The member's own list and sender; the app's worker and manifest.
+    Case("attendance:offline", kind="page"),
+    Case(
+        "attendance:offline-send",
+        data=lambda c: {"scans": "[]"},
+        kind="page",
+    ),
+    Case("attendance:service-worker", kind="page"),
+    Case("attendance:manifest", kind="page"),
     *(
         Case("attendance:scan", variant, kwargs=token, kind="token", refused=TOKEN_REFUSED)
         for variant, token in (
@@ -779,6 +788,18 @@ CASES: list[Case] = [
         kwargs=lambda c: {"pk": c.own.segment.pk},
         data=lambda c: {"code": card_code(c.s.victims["m1"].pk)},
         kind="page",
+    ),
+    Case(
+        "attendance:door-queue",
+        "their-segment",
+        kwargs=_seg,
+        data=lambda c: {"scans": "[]"},
+    ),
+    Case(
+        "attendance:decide-queued",
+        "live",
+        kwargs=_live,
+        data=lambda c: {"scan": "1", "accept": "1"},
     ),
     Case("attendance:sheet", "live", kwargs=_live),
     Case("attendance:sheet", "bloc", kwargs=_bloc),
@@ -1219,6 +1240,22 @@ ALLOWED: dict[str, list[Allowed]] = {
         Allowed(
             "the site's icon, which browsers ask for before anyone logs in: public, no database",
             roles=frozenset({*ROLES, ANONYMOUS}),
+        )
+    ],
+    "attendance:service-worker": [
+        Allowed(
+            "the phone's service worker (issue 16), fetched by the browser for the app's scope: "
+            "public, no database, the same text for everyone",
+            roles=frozenset({*ROLES, ANONYMOUS}),
+            methods=frozenset({"GET"}),
+        )
+    ],
+    "attendance:manifest": [
+        Allowed(
+            "the web app manifest, which browsers read before anyone logs in: public, no "
+            "database, the same for everyone",
+            roles=frozenset({*ROLES, ANONYMOUS}),
+            methods=frozenset({"GET"}),
         )
     ],
     "study:document-detail": [

@@ -39,7 +39,15 @@ import study.forms
 from attendance import services as attendance_services
 from attendance import tokens
 from attendance.errors import AttendanceError
-from attendance.forms import CardForm, CodeForm, ExcuseForm, MarkForm, ProjectorForm
+from attendance.forms import (
+    CardForm,
+    CodeForm,
+    ExcuseForm,
+    MarkForm,
+    ProjectorForm,
+    QueuedDecisionForm,
+    QueuedScanForm,
+)
 from essays.forms import EssayForm, GradeForm, ReturnForm
 from members.cards import PREFIX, card_code, read_card_code
 from members.errors import DomainError
@@ -557,6 +565,8 @@ PLAIN_FORMS = [
     CodeForm,
     ProjectorForm,
     MarkForm,
+    QueuedScanForm,
+    QueuedDecisionForm,
     EssayForm,
     GradeForm,
     ReturnForm,

@@ -74,16 +74,134 @@
     return loadDecoder().then(function () { return decodeWithJsQR(source, width, height); });
   }
 
+  // Without network (issue 16) a scan is kept on this device with its time and a client id,
+  // shown as waiting, and sent with the others when the network is back: on the "online"
+  // event, every few seconds while some wait, and when the page is opened again. The server
+  // applies each client id once, so a send that got through unanswered is harmless to repeat.
+  var QUEUE_KEY = "hoctap-door-queue:" + form.action;
+  var RETRY_MS = 10000;
+  var OVERLOADED = [502, 503, 504];
+  var queueBox = document.getElementById("door-queue");
+  var queueList = document.getElementById("door-queue-list");
+  var sentBox = document.getElementById("door-sent");
+  var sentSummary = document.getElementById("door-sent-summary");
+  var refusedList = document.getElementById("door-refused");
+  var flushing = false;
+
+  function queued() {
+    try { return JSON.parse(window.localStorage.getItem(QUEUE_KEY) || "[]"); } catch (e) { return []; }
+  }
+
+  function store(items) {
+    window.localStorage.setItem(QUEUE_KEY, JSON.stringify(items));
+    showQueue(items);
+  }
+
+  function clientId() {
+    if (window.crypto && window.crypto.randomUUID) { return window.crypto.randomUUID(); }
+    var bytes = new Uint8Array(16);
+    window.crypto.getRandomValues(bytes);
+    return Array.prototype.map.call(bytes, function (b) {
+      return ("0" + b.toString(16)).slice(-2);
+    }).join("");
+  }
+
+  function item(text) {
+    var li = document.createElement("li");
+    li.textContent = text;
+    return li;
+  }
+
+  function label(entry) {
+    var who = entry.code.indexOf(PREFIX) === 0 ? script.dataset.memberQr : entry.code;
+    return new Date(entry.scanned_at).toLocaleTimeString() + " · " + who;
+  }
+
+  function showQueue(items) {
+    queueList.textContent = "";
+    items.forEach(function (entry) { queueList.appendChild(item(label(entry))); });
+    queueBox.hidden = !items.length;
+  }
+
+  function keep(code) {
+    var items = queued();
+    items.push({ client_id: clientId(), code: code, scanned_at: Date.now() });
+    store(items);
+    result.innerHTML = "";
+    var note = document.createElement("div");
+    note.className = "msg msg-warning door-msg";
+    note.id = "door-kept";
+    note.setAttribute("role", "status");
+    note.appendChild(document.createElement("p")).textContent = script.dataset.kept;
+    result.appendChild(note);
+    input.value = "";
+  }
+
+  function flush() {
+    var items = queued();
+    if (flushing || !items.length) { return; }
+    flushing = true;
+    var now = Date.now();
+    fetch(script.dataset.queue, {
+      method: "POST",
+      credentials: "same-origin",
+      headers: {
+        "Content-Type": "application/json",
+        "X-CSRFToken": form.querySelector("[name=csrfmiddlewaretoken]").value,
+      },
+      body: JSON.stringify({
+        scans: items.map(function (e) {
+          return { client_id: e.client_id, code: e.code, scanned_at: e.scanned_at, sent_at: now };
+        }),
+      }),
+    })
+      .then(function (response) {
+        if (!response.ok || response.redirected) { throw new Error("not sent"); }
+        return response.json();
+      })
+      .then(function (answer) {
+        var results = answer.results || [];
+        var done = {};
+        var recorded = 0;
+        var refused = 0;
+        results.forEach(function (r) {
+          done[r.client_id] = true;
+          if (r.state === "refused") {
+            refused += 1;
+            var entry = items.filter(function (e) { return e.client_id === r.client_id; })[0];
+            refusedList.appendChild(item((entry ? label(entry) + ": " : "") + r.message));
+          } else {
+            recorded += 1;
+          }
+        });
+        // Scans kept while this send was on its way stay for the next one.
+        store(queued().filter(function (e) { return !done[e.client_id]; }));
+        sentSummary.textContent = script.dataset.sent
+          .replace("{recorded}", recorded).replace("{refused}", refused);
+        sentBox.hidden = false;
+        var note = document.getElementById("door-kept");
+        if (note && !queued().length) { note.remove(); }
+      })
+      .catch(function () {})
+      .then(function () { flushing = false; });
+  }
+
   // Sends the form in the background and shows the answer above the camera.
   function send() {
     if (sending) { return; }
+    var code = input.value.trim();
+    if (!code) { return; }
+    if (navigator.onLine === false) { keep(code); return; }
     sending = true;
     fetch(form.action, {
       method: "POST",
       body: new FormData(form),
       credentials: "same-origin",
     })
-      .then(function (response) { return response.text(); })
+      .then(function (response) {
+        if (OVERLOADED.indexOf(response.status) >= 0) { throw new TypeError("overloaded"); }
+        return response.text();
+      })
       .then(function (html) {
         var page = new DOMParser().parseFromString(html, "text/html");
         var fresh = page.getElementById("door-result");
@@ -92,10 +210,18 @@
         input.value = "";
         var focusable = result.querySelector("button");
         if (focusable) { focusable.focus(); }
+        flush();  // the network is there: anything kept goes too
       })
-      .catch(function () { form.submit(); })
+      .catch(function (error) {
+        if (error instanceof TypeError) { keep(code); } else { form.submit(); }
+      })
       .then(function () { sending = false; });
   }
+
+  showQueue(queued());
+  window.addEventListener("online", flush);
+  window.setInterval(flush, RETRY_MS);
+  flush();
 
   function found(values) {
     var hit = values.filter(function (v) { return v.indexOf(PREFIX) === 0; })[0];
@@ -155,8 +281,11 @@
     });
   }
 
+  // Answered in place, camera or not: the camera keeps running, and a scan made without
+  // network is kept rather than lost to the browser's error page.
   form.addEventListener("submit", function (event) {
-    if (!video.hidden) { event.preventDefault(); send(); }  // keep the camera running
+    event.preventDefault();
+    send();
   });
 
   // Some desktop Chromiums expose BarcodeDetector without any format behind it.

@@ -150,7 +150,8 @@ def test_sheet_queries_are_bounded(
         )
     client.force_login(secretary)
 
-    with django_assert_max_num_queries(18):
+    # 19: one for the scans sent later (issue 16) that wait or were refused.
+    with django_assert_max_num_queries(19):
         response = client.get(reverse("attendance:sheet", args=[session.pk]))
 
     assert len(response.context["sheet"].rows) == 2 + n
