@@ -57,12 +57,13 @@
     return windows.length ? Math.max.apply(null, windows) : 0;
   }
 
-  // The code of the window this browser's clock is in, if it is held.
+  // The code of the window this browser's clock is in, if it is held; else the one before,
+  // which the server still accepts (a token is good in its window and the next).
   function codeNow() {
     if (anchor === null) { return null; }
     var now = Date.now();
     var at = now < anchorEnd ? anchor : anchor + 1 + Math.floor((now - anchorEnd) / rotate);
-    return held[at] || null;
+    return held[at] || held[at - 1] || null;
   }
 
   function clockTime(moment) {

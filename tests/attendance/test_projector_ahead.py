@@ -92,6 +92,8 @@ def test_a_code_held_ahead_is_refused_before_its_window_and_good_in_it(
     result = services.check_in_with_token(member, token=token, scanned_at=starts, now=starts)
 
     assert result.created and result.check_in.at == starts
+    # Its six digits too are good from then (the member is already in: found, not refused).
+    assert not services.check_in_with_code(member, code=later["code"], now=starts).created
     # Still good in the window after its own, like every code; never after that.
     too_late = starts + timedelta(seconds=40)
     with pytest.raises(AttendanceError) as error:
