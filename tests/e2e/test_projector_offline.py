@@ -64,7 +64,7 @@ def log_in(page, login):
 
 def open_projector(browser, live_server, segment):
     """The secretary's projector, with the first answer of its state (the codes ahead)."""
-    desk = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 800})
+    desk = browser.new_context(base_url=live_server.url, viewport={"width": 1920, "height": 1080})
     desk.set_default_timeout(15_000)
     page = desk.new_page()
     log_in(page, "09.160001")
