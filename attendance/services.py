@@ -1,5 +1,6 @@
 """Writes of the attendance app: recording check-ins once, marking by hand (audited)."""
 
+import contextlib
 import unicodedata
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -583,12 +584,10 @@ def _replay(client_id: str, sender: User) -> QueuedAnswer | None:
     return QueuedAnswer(client_id, known, replayed=True)
 
 
-def _phone_scan(actor: User, scan: QueuedScan, token: str, age: timedelta, device: str) -> None:
-    """Fill in what a phone's queued scan comes to (state, check-in, reason)."""
-    bound = timedelta(seconds=settings.HOCTAP_OFFLINE_SCAN_BOUND_SECONDS)
-    _judge_age(age, bound)
-    # Judged at the time of the scan: the token of that moment, the segment's times then.
-    claim = tokens.read_token(token, at=scan.scanned_at)
+def _place(
+    actor: User, scan: QueuedScan, claim: tokens.QrClaim
+) -> tuple[Segment, ConnectionPoint | None]:
+    """The segment and connection point a token names, with the member's place on its list."""
     segment = Segment.objects.select_related("session").filter(pk=claim.segment_id).first()
     if segment is None:
         raise AttendanceError("qr_invalid")
@@ -603,6 +602,24 @@ def _phone_scan(actor: User, scan: QueuedScan, token: str, age: timedelta, devic
     scan.participant = (
         Participant.objects.current().filter(session_id=segment.session_id, user=actor).first()
     )
+    return segment, point
+
+
+def _phone_scan(actor: User, scan: QueuedScan, token: str, age: timedelta, device: str) -> None:
+    """Fill in what a phone's queued scan comes to (state, check-in, reason)."""
+    bound = timedelta(seconds=settings.HOCTAP_OFFLINE_SCAN_BOUND_SECONDS)
+    _judge_age(age, bound)
+    # Judged at the time of the scan: the token of that moment, the segment's times then.
+    try:
+        claim = tokens.read_token(token, at=scan.scanned_at)
+    except AttendanceError as error:
+        if error.code == "qr_expired":
+            # Most likely a code shown after the time claimed (a photo passed on, a scan time
+            # put back): refused, but on the sheet of the segment it names when it names one.
+            with contextlib.suppress(AttendanceError):
+                _place(actor, scan, tokens.read_token(token, at=scan.received_at))
+        raise
+    segment, point = _place(actor, scan, claim)
     if age <= QUEUED_ON_TIME:
         result = _record(
             actor,

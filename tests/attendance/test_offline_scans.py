@@ -346,3 +346,18 @@ def test_the_service_worker_and_the_manifest_are_served_by_the_app(client):
     for icon in manifest["icons"]:
         assert icon["src"].startswith("/static/")
         assert finders.find(icon["src"].removeprefix("/static/"))
+
+
+def test_a_code_claimed_before_it_was_shown_is_refused_on_the_sheet(
+    client, secretary, member, morning, session
+):
+    # A photo of the code passed on at 07:45, sent as if scanned at 07:44: before the code began.
+    arrived = at(10, 7, 45)
+    [answer] = _send(member, _item("client-0015", _token(morning, arrived), held=60), now=arrived)
+    client.force_login(secretary)
+
+    page = client.get(reverse("attendance:sheet", args=[session.pk]))
+
+    assert answer.state == "refused" and answer.scan.segment == morning
+    assert [s.pk for s in page.context["queued"].refused] == [answer.scan.pk]
+    assert not CheckIn.objects.exists()

@@ -318,6 +318,7 @@ def test_a_members_pages_on_a_phone_pass_axe_and_leave_the_console_clean(browser
         f"/sessions/{scene.essay_session}/",
         f"/attendance/sessions/{scene.bloc_session}/excuse/",
         "/a/code/",
+        "/a/offline/",
         "/sessions/calendar/?view=week",
     ]:
         visit.open(path)
