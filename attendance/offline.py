@@ -4,6 +4,7 @@ words it shows, in the language of the request, and the URLs of the files it kee
 the network is down (the hashed names of production's static storage)."""
 
 import json
+import re
 from functools import cache
 
 from django.contrib.staticfiles import finders
@@ -15,6 +16,13 @@ from django.utils.translation import gettext as _
 # The URLs under /a/ that are pages, not a projector's code.
 _NOT_CODES = ("attendance:resume", "attendance:code", "attendance:ask-to-join")
 KEPT_FILES = ("css/hoctap.css", "js/offline-page.js", "img/favicon.svg")
+DOOR_FILES = ("js/door.js", "vendor/jsqr/jsQR.js", "js/hoctap.js", "js/offline-register.js")
+
+
+def _door_pattern() -> str:
+    """The door scanner's pages as a regular expression for JavaScript."""
+    before, after = reverse("attendance:door", args=[0]).split("/0/", 1)
+    return "^" + re.escape(before + "/") + r"\d+" + re.escape("/" + after) + "$"
 
 
 def _config() -> dict:
@@ -26,6 +34,10 @@ def _config() -> dict:
         "mine": reverse("attendance:offline"),
         "home": reverse("home"),
         "kept": [static(name) for name in KEPT_FILES],
+        # The door scanner keeps working when its page is reloaded offline (a phone's browser
+        # drops a tab in the background): its page and files are kept once it has opened them.
+        "door": _door_pattern(),
+        "doorFiles": [static(name) for name in DOOR_FILES],
         "css": static("css/hoctap.css"),
         "script": static("js/offline-page.js"),
         "icon": static("img/favicon.svg"),

@@ -11,6 +11,8 @@
   var SCANS = "scans";
   var META = "meta";
   var SYNC_TAG = "hoctap-scans";
+  var DOOR = new RegExp(C.door);
+  var DOOR_CACHE = "hoctap-door";
   // A hall's saturated Wi-Fi may hang rather than fail: after this long the scan is kept here.
   // If the request did get through meanwhile, the server answers the kept one "already
   // recorded" when it arrives: never a second row.
@@ -223,13 +225,34 @@
     );
   });
 
+  // The network first; what it gave last time when it gives nothing.
+  function kept(request) {
+    return fetch(request).then(function (response) {
+      if (response.ok && !response.redirected) {
+        var copy = response.clone();
+        caches.open(DOOR_CACHE).then(function (cache) { return cache.put(request, copy); });
+      }
+      return response;
+    }, function (error) {
+      return caches.match(request, { ignoreSearch: true }).then(function (found) {
+        if (found) { return found; }
+        throw error;
+      });
+    });
+  }
+
   self.addEventListener("fetch", function (event) {
     var request = event.request;
     if (request.method !== "GET") { return; }
     var url = new URL(request.url);
+    var ours = url.origin === self.location.origin;
     if (request.mode === "navigate" && isCode(url)) {
       event.respondWith(scanned(event));
-    } else if (url.origin === self.location.origin && C.kept.indexOf(url.pathname) >= 0) {
+    } else if (ours && !url.search && request.mode === "navigate" && DOOR.test(url.pathname)) {
+      event.respondWith(kept(request));
+    } else if (ours && C.doorFiles.indexOf(url.pathname) >= 0) {
+      event.respondWith(kept(request));
+    } else if (ours && C.kept.indexOf(url.pathname) >= 0) {
       event.respondWith(fetch(request).catch(function () {
         return caches.match(request, { ignoreSearch: true });
       }));
@@ -243,9 +266,14 @@
   self.addEventListener("message", function (event) {
     var data = event.data || {};
     if (data.type === "hoctap-user") {
-      event.waitUntil(withStore(META, "readwrite", function (store) {
-        store.put(data.user, "user");
-      }));
+      // Another person logged in on this browser: the pages kept for the one before go.
+      event.waitUntil(withStore(META, "readonly", function (store) { return store.get("user"); })
+        .then(function (before) {
+          if (before && before !== data.user) { return caches.delete(DOOR_CACHE); }
+        })
+        .then(function () {
+          return withStore(META, "readwrite", function (store) { store.put(data.user, "user"); });
+        }));
     } else if (data.type === "hoctap-send") {
       event.waitUntil(send().catch(function () {}));
     }

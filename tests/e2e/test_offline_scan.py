@@ -147,6 +147,7 @@ def test_the_door_scanner_queues_without_network(browser, live_server):
     member = User.objects.get(party_card_number="09.100002")
     context = _phone(browser, live_server)
     page, _errors = _logged_in(context, "09.100001")
+    _worker_ready(page)
     page.goto(f"/attendance/segments/{Segment.objects.get().pk}/door/")
 
     context.set_offline(True)
@@ -154,6 +155,9 @@ def test_the_door_scanner_queues_without_network(browser, live_server):
     page.fill("#id_code", member.party_card_number)
     page.click("#door-form button[type=submit]")
     after = timezone.now()
+    expect(page.locator("#door-queue li")).to_have_count(1)
+    # The page reloaded without network (a phone's browser drops a tab): kept, queue and all.
+    page.reload()
     expect(page.locator("#door-queue li")).to_have_count(1)
     page.fill("#id_code", "99.999999")  # no such card: refused when it arrives
     page.click("#door-form button[type=submit]")
