@@ -48,6 +48,10 @@ class AttendanceError(DomainError):
             "This scan was kept while another member was logged in on this phone: it is not "
             "recorded for you."
         ),
+        "door_queued_too_late": _(
+            "This scan reached the server more than %(minutes)s minutes after it was made: "
+            "check the member in again, or mark them on the sheet."
+        ),
         "queued_too_late": _(
             "This scan reached the server more than %(minutes)s minutes after it was made. "
             "Scan the code on the screen again, or ask the secretary to mark you."

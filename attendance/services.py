@@ -546,11 +546,11 @@ def _age(scanned_ms: int, sent_ms: int) -> timedelta:
     return timedelta(milliseconds=sent_ms - scanned_ms)
 
 
-def _judge_age(age: timedelta, bound: timedelta) -> None:
+def _judge_age(age: timedelta, bound: timedelta, *, late: str = "queued_too_late") -> None:
     if age < -QUEUED_FUTURE_SLACK:
         raise AttendanceError("queued_future")
     if age > bound:
-        raise AttendanceError("queued_too_late", minutes=max(1, round(bound.total_seconds() / 60)))
+        raise AttendanceError(late, minutes=max(1, round(bound.total_seconds() / 60)))
 
 
 def _already(check_in: CheckIn) -> str:
@@ -713,7 +713,7 @@ def receive_door_scans(
             )
             try:
                 with transaction.atomic():
-                    _judge_age(age, bound)
+                    _judge_age(age, bound, late="door_queued_too_late")
                     member, participant = _door_member(actor, segment, item["code"])
                     scan.user, scan.participant = member, participant
                     if participant is None:
