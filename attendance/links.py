@@ -32,10 +32,7 @@ def session_links(user, session: StudySession) -> list[SessionLink]:
         links.append(
             SessionLink(_("Attendance sheet"), reverse("attendance:sheet", args=[session.pk]))
         )
-        now = timezone.now()
-        if session.status == StudySession.Status.RUNNING or (
-            session.starts_at <= now <= session.ends_at
-        ):
+        if session.is_live(timezone.now()):
             links.append(
                 SessionLink(_("Live attendance"), reverse("attendance:live", args=[session.pk]))
             )

@@ -457,7 +457,6 @@ def running_sessions(user: User, *, now: datetime) -> list[StudySession]:
     """Sessions taking attendance now whose attendance the user runs: their live boards."""
     return list(
         permissions.visible_to(user, StudySession, permissions.ATTENDANCE_RUN)
-        .filter(status__in=(StudySession.Status.PUBLISHED, StudySession.Status.RUNNING))
-        .filter(Q(status=StudySession.Status.RUNNING) | Q(starts_at__lte=now, ends_at__gte=now))
+        .filter(StudySession.live(now))
         .order_by("starts_at")[:20]
     )

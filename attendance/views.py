@@ -264,6 +264,7 @@ def sheet(request, pk: int):
             "signals": queries.misuse_signals(request.user, session),
             "mark_choices": MarkForm.base_fields["status"].choices,
             "queued": queued.for_sheet(request.user, session),
+            "live": session.is_live(timezone.now()),
         },
     )
 

@@ -147,7 +147,7 @@ def dashboard(
         organization=organization,
         period=period,
         sessions=sessions,
-        running=[s for s in sessions if s.starts_at <= now <= s.ends_at or s.status == "running"],
+        running=[s for s in sessions if s.is_live(now)],
         total=total,
         rows=rows,
         rows_are_members=is_cell,

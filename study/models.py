@@ -137,6 +137,24 @@ class StudySession(models.Model):
     def has_connection_points(self) -> bool:
         return self.mode in (self.Mode.ONLINE, self.Mode.HYBRID)
 
+    # The sessions whose live board is worth opening: begun (or started by hand before their
+    # time) and ended less than a check-out's grace ago. A session left "in progress" after its
+    # end is not live for months.
+    @classmethod
+    def live(cls, now) -> models.Q:
+        return (
+            models.Q(status__in=(cls.Status.PUBLISHED, cls.Status.RUNNING))
+            & (models.Q(status=cls.Status.RUNNING) | models.Q(starts_at__lte=now))
+            & models.Q(ends_at__gte=now - Segment.CHECKOUT_GRACE)
+        )
+
+    def is_live(self, now) -> bool:
+        return (
+            self.status in (self.Status.PUBLISHED, self.Status.RUNNING)
+            and (self.status == self.Status.RUNNING or self.starts_at <= now)
+            and now <= self.ends_at + Segment.CHECKOUT_GRACE
+        )
+
 
 class Segment(models.Model):
     """A part of a session (morning, afternoon); attendance is judged per segment."""
