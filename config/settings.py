@@ -412,6 +412,8 @@ HOCTAP_IMPORT_MAX_BYTES = int(os.environ.get("HOCTAP_IMPORT_MAX_BYTES", str(5 * 
 HOCTAP_ATTACHMENT_MAX_BYTES = int(
     os.environ.get("HOCTAP_ATTACHMENT_MAX_BYTES", str(20 * 1024 * 1024))
 )
+# Submitted essays waiting longer than this for grading are told to the secretary, once.
+HOCTAP_GRADING_REMINDER_DAYS = int(os.environ.get("HOCTAP_GRADING_REMINDER_DAYS", "7"))
 HOCTAP_ESSAY_UPLOAD_MAX_BYTES = int(
     os.environ.get("HOCTAP_ESSAY_UPLOAD_MAX_BYTES", str(10 * 1024 * 1024))
 )

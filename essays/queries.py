@@ -1,13 +1,15 @@
 """Reads of the essays app, scoped and pre-joined."""
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import (
     Case,
     Count,
     F,
     IntegerField,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -16,12 +18,13 @@ from django.db.models import (
     Value,
     When,
 )
+from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 
 from essays import routing
 from essays.models import Essay, Grade, Level, Match
 from members import permissions
-from members.models import User
+from members.models import Organization, RoleAssignment, User
 from study.models import Participant, StudySession
 
 
@@ -267,3 +270,129 @@ def unassigned_essays(user: User, session: StudySession) -> list[Essay]:
         participant__session=session, status=Essay.Status.SUBMITTED
     )
     return routing.unassigned(waiting.select_related("participant__user"))
+
+
+def waiting_since() -> Greatest:
+    """Since when a submitted essay waits for its grader: its submission, or the session's
+    essay deadline when it came before it (graders may wait for the deadline to grade a cell's
+    essays together). The one definition, for the progress page and the reminder."""
+    return Greatest(
+        "submitted_at", Coalesce("participant__session__essay_deadline", "submitted_at")
+    )
+
+
+@dataclass
+class NodeProgress:
+    """The essays one organisation's leaders are responsible for grading (essays.routing)."""
+
+    path: str
+    name: str
+    roles: tuple[str, ...]
+    graders: list[str]
+    waiting: int = 0
+    overdue: int = 0  # waiting longer than the reminder's number of days
+    returned: int = 0
+    graded: int = 0
+    oldest: datetime | None = None  # when the longest-waiting essay was submitted
+
+
+@dataclass
+class GraderProgress:
+    name: str
+    graded: int = 0
+    waiting: int = 0  # waiting at the organisations where they hold a grading role
+
+
+@dataclass
+class GradingProgress:
+    days: int
+    nodes: list[NodeProgress]
+    graders: list[GraderProgress]
+
+    @property
+    def waiting(self) -> int:
+        return sum(n.waiting for n in self.nodes)
+
+    @property
+    def overdue(self) -> int:
+        return sum(n.overdue for n in self.nodes)
+
+    @property
+    def graded(self) -> int:
+        return sum(n.graded for n in self.nodes)
+
+
+def grading_progress(user: User, session: StudySession, *, now: datetime) -> GradingProgress:
+    """Per responsible organisation, the session's essays the user may see that wait, were
+    returned or are graded; per grader, how many they graded and how many wait for them.
+    Four queries whatever the number of essays."""
+    days = settings.HOCTAP_GRADING_REMINDER_DAYS
+    cutoff = now - timedelta(days=days)
+    essays = routing.with_route(
+        permissions.visible_to(user, Essay, permissions.ESSAYS_VIEW).filter(
+            participant__session=session
+        )
+    ).exclude(status=Essay.Status.DRAFT)
+    submitted = Q(status=Essay.Status.SUBMITTED)
+    groups = (
+        essays.annotate(since=waiting_since())
+        .values("participant__organization__path", "author_secretary", "author_deputy")
+        .annotate(
+            waiting=Count("pk", filter=submitted),
+            overdue=Count("pk", filter=submitted & Q(since__lte=cutoff)),
+            returned=Count("pk", filter=Q(status=Essay.Status.RETURNED)),
+            graded=Count("pk", filter=Q(status=Essay.Status.GRADED)),
+            oldest=Min("submitted_at", filter=submitted),
+        )
+        .order_by()
+    )
+    nodes: dict[str, NodeProgress] = {}
+    # Who grades what depends on the author's roles: the waiting essays per node and role.
+    waiting_for: dict[tuple[str, str], int] = {}
+    for row in groups:
+        path, roles = routing.node_path(
+            row["participant__organization__path"],
+            secretary=row["author_secretary"],
+            deputy=row["author_deputy"],
+        )
+        node = nodes.setdefault(path, NodeProgress(path, "", roles, []))
+        if roles != node.roles:
+            node.roles = routing.LEADERS  # a deputy's essays and members' at one cell
+        node.waiting += row["waiting"]
+        node.overdue += row["overdue"]
+        node.returned += row["returned"]
+        node.graded += row["graded"]
+        if row["oldest"] is not None and (node.oldest is None or row["oldest"] < node.oldest):
+            node.oldest = row["oldest"]
+        for role in roles:
+            waiting_for[path, role] = waiting_for.get((path, role), 0) + row["waiting"]
+    names = dict(Organization.objects.filter(path__in=list(nodes)).values_list("path", "name"))
+    holders = RoleAssignment.objects.filter(
+        organization__path__in=list(nodes), role__in=routing.LEADERS, user__is_active=True
+    ).values_list("organization__path", "role", "user_id", "user__full_name")
+    graders: dict[int, GraderProgress] = {}
+    for path, role, user_id, full_name in holders.order_by("user__full_name_folded"):
+        if role in nodes[path].roles:
+            if full_name not in nodes[path].graders:
+                nodes[path].graders.append(full_name)
+            grader = graders.setdefault(user_id, GraderProgress(full_name))
+            grader.waiting += waiting_for.get((path, role), 0)
+    graded = (
+        essays.filter(status=Essay.Status.GRADED)
+        .values("latest_grade__grader_id", "latest_grade__grader__full_name")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    for row in graded:
+        grader = graders.setdefault(
+            row["latest_grade__grader_id"],
+            GraderProgress(row["latest_grade__grader__full_name"] or ""),
+        )
+        grader.graded = row["count"]
+    for path, node in nodes.items():
+        node.name = names.get(path, "")
+    return GradingProgress(
+        days,
+        sorted(nodes.values(), key=lambda n: n.path),
+        sorted(graders.values(), key=lambda g: (-g.waiting, g.name)),
+    )

@@ -66,11 +66,16 @@ def routed_to(user: User) -> Q:
 
 def _node(cell: Organization, *, secretary: bool, deputy: bool) -> tuple[str, tuple[str, ...]]:
     """(path of the responsible organisation, roles there) for an author's cell and roles."""
+    return node_path(cell.path, secretary=secretary, deputy=deputy)
+
+
+def node_path(cell_path: str, *, secretary: bool, deputy: bool) -> tuple[str, tuple[str, ...]]:
+    """_node() from the cell's path alone, for rows read as values."""
     if secretary:
-        return cell.path[: -cell.steplen], LEADERS  # "" above a root: nobody
+        return cell_path[: -Organization.steplen], LEADERS  # "" above a root: nobody
     if deputy:
-        return cell.path, (Role.SECRETARY,)
-    return cell.path, LEADERS
+        return cell_path, (Role.SECRETARY,)
+    return cell_path, LEADERS
 
 
 def node_of(essay: Essay) -> Node:

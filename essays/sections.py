@@ -107,6 +107,37 @@ def _heading_of(line: str) -> tuple[str, str] | None:
 
 
 @dataclass(frozen=True)
+class Block:
+    """A paragraph, or a table: a run of lines read from a Word table's rows."""
+
+    text: str = ""
+    rows: tuple[tuple[str, ...], ...] = ()
+
+
+def blocks(text: str) -> list[Block]:
+    """Text as its paragraphs and tables, in order, for a page to show tables as tables."""
+    result: list[Block] = []
+    lines: list[str] = []
+    rows: list[tuple[str, ...]] = []
+    for line in text.split("\n"):
+        if " | " in line:
+            if lines:
+                result.append(Block(text="\n".join(lines)))
+                lines = []
+            rows.append(tuple(line.split(" | ")))
+        else:
+            if rows:
+                result.append(Block(rows=tuple(rows)))
+                rows = []
+            lines.append(line)
+    if lines and "\n".join(lines).strip():
+        result.append(Block(text="\n".join(lines)))
+    if rows:
+        result.append(Block(rows=tuple(rows)))
+    return result
+
+
+@dataclass(frozen=True)
 class UploadSections:
     """An uploaded text as sections: `parts` holds the four when split, nothing otherwise."""
 
@@ -118,9 +149,12 @@ class UploadSections:
     def split(self) -> bool:
         return bool(self.parts)
 
-    def labelled(self) -> list[tuple[str, str, str]]:
-        """(name, label, text) of each section, for a page."""
-        return [(name, LABELS[name], self.parts.get(name, "")) for name in NAMES]
+    def labelled(self) -> list[tuple[str, str, list[Block]]]:
+        """(name, label, blocks of its text) of each section, for a page."""
+        return [(name, LABELS[name], blocks(self.parts.get(name, ""))) for name in NAMES]
+
+    def whole_blocks(self) -> list[Block]:
+        return blocks(self.whole)
 
 
 def read(text: str) -> UploadSections:
@@ -155,6 +189,9 @@ class Section:
     label: str
     typed: str  # typed on the page (the plan: its items, a line each)
     uploaded: str  # from the uploaded file, when it was split
+
+    def uploaded_blocks(self) -> list[Block]:
+        return blocks(self.uploaded)
 
 
 class EssaySections:

@@ -289,6 +289,20 @@ def upload_file(request, pk: int):
 
 
 @requires(permissions.ESSAYS_VIEW)
+def progress(request, session_pk: int):
+    """Per grader and per organisation: graded, waiting, waiting past the reminder's days."""
+    session = session_for(request.user, session_pk)
+    return render(
+        request,
+        "essays/progress.html",
+        {
+            "session": session,
+            "progress": queries.grading_progress(request.user, session, now=timezone.now()),
+        },
+    )
+
+
+@requires(permissions.ESSAYS_VIEW)
 def figures(request, session_pk: int):
     session = session_for(request.user, session_pk)
     rows, total = queries.session_figures(request.user, session)

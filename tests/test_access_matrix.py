@@ -875,6 +875,8 @@ CASES: list[Case] = [
         data=lambda c: {"level": "fail", "comment": "Chưa đạt"},
     ),
     Case("essays:upload-file", "waiting", kwargs=lambda c: {"pk": c.s.waiting.pk}),
+    Case("essays:progress", "past", kwargs=_past),
+    Case("essays:progress", "bloc", kwargs=lambda c: {"session_pk": c.s.bloc.pk}),
     Case("essays:figures", "past", kwargs=_past),
     Case("essays:figures", "bloc", kwargs=lambda c: {"session_pk": c.s.bloc.pk}),
     Case("essays:session-xlsx", "past", kwargs=_past),
@@ -1327,6 +1329,7 @@ ALLOWED: dict[str, list[Allowed]] = {
     ],
     "essays:queue[bloc]": [Allowed(BLOC_WIDE, roles=ESSAY_GRADERS)],
     "essays:figures[bloc]": [Allowed(BLOC_WIDE, roles=ESSAY_VIEWERS)],
+    "essays:progress[bloc]": [Allowed(BLOC_WIDE, roles=ESSAY_VIEWERS)],
     "essays:session-xlsx[bloc]": [Allowed(BLOC_WIDE, roles=ESSAY_VIEWERS)],
     "speakers:feedback[bloc]": [Allowed(BLOC_WIDE + "; there is no talk the visitor may rate")],
 }

@@ -347,6 +347,7 @@ def test_a_cell_secretarys_pages_pass_axe_and_leave_the_console_clean(browser, a
         f"/essays/sessions/{scene.essay_session}/queue/",
         f"/essays/{scene.submitted_essay}/grade/",
         f"/essays/sessions/{scene.essay_session}/figures/",
+        f"/essays/sessions/{scene.essay_session}/progress/",
     ]:
         visit.open(path)
     visit.open(f"/sessions/{scene.bloc_session + 1000}/", status=404)
@@ -491,6 +492,7 @@ def test_on_a_360_px_phone_no_page_scrolls_sideways_targets_are_44_px_and_fields
                 f"/attendance/sessions/{scene.bloc_session}/excuse/",
             ],
         ),
+        (scene.secretary, [f"/essays/sessions/{scene.essay_session}/progress/"]),
         (
             scene.board,
             [

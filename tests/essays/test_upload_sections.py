@@ -200,6 +200,17 @@ def test_text_without_the_four_headings_in_order_is_kept_whole(headings):
     assert (read.parts, read.preamble, read.whole) == ({}, "", text)
 
 
+def test_table_rows_show_as_a_table_among_the_paragraphs():
+    text = "Trước\nA | B\nC | D\nSau\nE | F"
+
+    assert sections.blocks(text) == [
+        sections.Block(text="Trước"),
+        sections.Block(rows=(("A", "B"), ("C", "D"))),
+        sections.Block(text="Sau"),
+        sections.Block(rows=(("E", "F"),)),
+    ]
+
+
 def test_a_table_row_is_never_a_heading():
     text = _text(("I. Nhận thức", "II. Liên hệ", "Đề xuất | Kế hoạch", "IV. Kế hoạch"))
 
@@ -299,7 +310,7 @@ def test_grader_reads_the_sections_and_no_false_short_proposals(client, member, 
     assert 'data-split="yes"' in body
     assert body.count("data-section=") == 4
     assert 'data-section="whole"' not in body
-    assert " | ".join(PLAN_ROW) in body
+    assert "".join(f"<td>{cell}</td>" for cell in PLAN_ROW) in body  # the plan, as a table
     assert reverse("essays:upload-file", args=[essay.pk]) in body
 
 
