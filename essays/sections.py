@@ -69,11 +69,12 @@ HEADING_WORDS = {
         "action plan",
     ),
 }
-# Numbering in front of a heading, folded: "phan 1", "phan thu hai", "muc ii", "chuong 3", a
-# roman or arabic number ("iv", "2", "2.1") or a letter followed by its punctuation.
+# Numbering in front of a heading, folded: "phan 1", "phan thu hai", "muc ii", "chuong 3",
+# "thu nhat,", a roman or arabic number ("iv", "2", "2.1") or a letter and its punctuation.
 _ORDINAL = r"(?:[ivxlc]+|\d+|nhat|mot|hai|ba|bon|tu|nam)"
 _NUMBERING = re.compile(
     r"^(?:(?:phan|muc|chuong)\s+(?:thu\s+)?" + _ORDINAL + r"\b\s*[.):\-]?"
+    r"|thu\s+(?:nhat|hai|ba|tu|bon|nam)\s*[,.:\-]"
     r"|(?:[ivxlc]+|\d+(?:\.\d+)*|[a-e])\s*[.):\-]"
     r"|\d+\b)\s*"
 )
