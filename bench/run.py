@@ -209,13 +209,15 @@ def build_scene(*, closed_members: int, segments: int, bloc_members: int, probes
     from study.services import SegmentSpec, SessionSpec
 
     call_command("migrate", verbosity=0)
-    CheckIn.objects.all().delete()
-    StudySession.objects.all().delete()
+    # A cell of its own, and only its own sessions emptied: the database may hold a bloc's
+    # year beside it (bench/growth.py measures the check-in there).
+    cell = Organization.objects.filter(code="RUSH").first() or Organization.objects.add_root(
+        create_kwargs={"name": "Chi bộ đo tải", "code": "RUSH", "kind": Organization.Kind.CELL}
+    )
+    CheckIn.objects.filter(segment__session__organizer=cell).delete()
+    StudySession.objects.filter(organizer=cell).delete()
     Session.objects.all().delete()
     cache.clear()
-    cell = Organization.objects.filter(code="BENCH").first() or Organization.objects.add_root(
-        create_kwargs={"name": "Chi bộ đo tải", "code": "BENCH", "kind": Organization.Kind.CELL}
-    )
     wanted = max(closed_members, bloc_members) + probes + 1
     existing = User.objects.filter(party_card_number__startswith="77").count()
     User.objects.bulk_create(
@@ -710,7 +712,8 @@ def write_results(
         f"Code served: `{args.app_dir}`.",
         "",
         f"Setup: gunicorn {args.workers} sync workers (HTTP), uvicorn {args.ws_workers} workers "
-        "(`/ws/`), PostgreSQL and Redis on loopback; the load generators run on the same cores.",
+        "(`/ws/`), PostgreSQL and Redis on loopback; the load generators run on the same cores."
+        + (f" Servers' settings: `{' '.join(args.server_env)}`." if args.server_env else ""),
         "",
         "## Scenarios",
         "",
@@ -785,11 +788,25 @@ def main() -> None:
     parser.add_argument("--burst", type=float, default=20, help="seconds of the burst")
     parser.add_argument("--only", choices=["closed", "bloc", "faults"], help="one scenario only")
     parser.add_argument(
+        "--json",
+        type=Path,
+        metavar="PATH",
+        help="write the closed loop's runs to this file instead of a results file "
+        "(bench/growth.py reads it)",
+    )
+    parser.add_argument(
         "--services",
         choices=["own", "shared"],
         default="own",
         help="own: a PostgreSQL cluster and a Redis server started for the bench (the faults "
         "need them); shared: BENCH_DATABASE_URL and BENCH_REDIS_URL, no faults",
+    )
+    parser.add_argument(
+        "--server-env",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="a setting for the servers, e.g. HOCTAP_DB_PREPARE=1 (repeatable; in the results)",
     )
     parser.add_argument("--pg-port", type=int, default=5499, help="the bench's own PostgreSQL")
     parser.add_argument("--redis-port", type=int, default=6399, help="the bench's own Redis")
@@ -836,6 +853,7 @@ def use_services(database_url: str, redis_url: str) -> None:
 
 def run(args, services) -> None:
     os.environ.update(SERVER_ENV)
+    os.environ.update(dict(pair.split("=", 1) for pair in args.server_env))
     ensure_database()
     import django
 
@@ -880,6 +898,9 @@ def run(args, services) -> None:
             )
     finally:
         stop(servers)
+    if args.json:
+        args.json.write_text(json.dumps({"closed": closed, "machine": info, "versions": vers}))
+        return
     reports = bloc_reports(args.reports)
     out = write_results(args, info, vers, closed, bloc, reports, faults)
     print(f"written: {out.relative_to(ROOT)}")

@@ -1,7 +1,12 @@
 """The database out of reach (issue 14, point 3): a 503 with the app's own page, then the next
 request is served as usual. bench/run.py --only faults restarts a real PostgreSQL under load."""
 
+import json
+import os
+import subprocess
+import sys
 from contextlib import contextmanager
+from pathlib import Path
 
 import pytest
 from django.db import OperationalError, connection
@@ -82,3 +87,30 @@ def test_any_other_error_keeps_the_500_page(production):
         response = server_error(RequestFactory().get("/"))
 
     assert response.status_code == 500 and "Retry-After" not in response
+
+
+def _database_options(**env) -> dict:
+    """config/settings.py's database options in a process of its own, with this environment."""
+    code = "import json, config.settings as s; print(json.dumps(s.DATABASES['default']['OPTIONS']))"
+    clean = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "VIRTUAL_ENV")}
+    run = subprocess.run(  # noqa: S603 -- our own interpreter and settings
+        [sys.executable, "-c", code],
+        cwd=Path(__file__).resolve().parent.parent,
+        env={**clean, "SECRET_KEY": "x", **env},
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    return json.loads(run.stdout)
+
+
+def test_prepared_statements_are_asked_for_by_a_setting_on_postgresql_only(tmp_path):
+    postgres = "postgres://hoctap:x@127.0.0.1:5432/hoctap"
+
+    plain = _database_options(DATABASE_URL=postgres)
+    prepared = _database_options(DATABASE_URL=postgres, HOCTAP_DB_PREPARE="1")
+    embedded = _database_options(HOCTAP_DB_PREPARE="1", HOCTAP_DATA_DIR=str(tmp_path))
+
+    assert "server_side_binding" not in plain and "prepare_threshold" not in plain
+    assert prepared["server_side_binding"] is True and prepared["prepare_threshold"] == 2
+    assert "server_side_binding" not in embedded
