@@ -184,3 +184,33 @@ def test_the_door_scanner_queues_without_network(browser, live_server):
     expect(page.locator("#door-queue")).to_be_hidden()
     assert CheckIn.objects.count() == 1 and QueuedScan.objects.count() == 2
     context.close()
+
+
+@pytest.mark.usefixtures("running_segment")
+def test_a_scan_kept_on_a_closed_page_is_sent_by_background_sync_or_the_next_page_opened(
+    browser, live_server
+):
+    segment = Segment.objects.get()
+    context = _phone(browser, live_server)
+    page, _errors = _logged_in(context, "09.100002")
+    _worker_ready(page)
+    url = "/a/" + tokens.make_token(segment.pk, None, "in", tokens.window_at(timezone.now())) + "/"
+    context.set_offline(True)
+    page.goto(url)
+    expect(page.locator("#offline-scan")).to_be_visible()
+    page.close()  # the member puts the phone away
+
+    context.set_offline(False)
+    waited = 3.0
+    try:
+        delivery = _until(QueuedScan.objects.exists, seconds=waited)
+        how = "by Background Sync"
+    except AssertionError:
+        again = context.new_page()
+        again.goto("/")  # the next page the member opens sends what the phone kept
+        delivery = waited + _until(QueuedScan.objects.exists)
+        how = "by the next page opened"
+    print(f"\nkept scan delivered {how}, {delivery:.2f} s after the network returned")  # noqa: T201
+
+    assert CheckIn.objects.get().participant.user.party_card_number == "09.100002"
+    context.close()
