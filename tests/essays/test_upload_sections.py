@@ -424,3 +424,16 @@ def test_an_essay_without_a_file_has_none_to_open(client, member, session, write
     client.force_login(member)
 
     assert client.get(reverse("essays:upload-file", args=[essay.pk])).status_code == 404
+
+
+def test_the_author_reads_the_submitted_file_as_sections(client, member, session):
+    essay = attach(member, session, word_essay(HEADINGS))
+    services.submit_essay(member, essay=essay, now=AFTER)
+    client.force_login(member)
+
+    with time_machine.travel(AFTER, tick=False):
+        body = client.get(reverse("essays:write", args=[session.pk])).content.decode()
+
+    assert reverse("essays:upload-file", args=[essay.pk]) in body
+    assert 'data-split="yes"' in body
+    assert body.count("data-section=") == 4
