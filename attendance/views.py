@@ -568,21 +568,21 @@ def _queued_items(request, field: str) -> tuple[list[dict], list[dict]] | None:
     return valid, invalid
 
 
-def _queued_answers(answers, invalid) -> JsonResponse:
-    return JsonResponse(
-        {
-            "results": [
-                {
-                    "client_id": answer.client_id,
-                    "state": answer.state,
-                    "message": answer.message,
-                    "replayed": answer.replayed,
-                }
-                for answer in answers
-            ]
-            + invalid
+def _queued_answers(answers, invalid, *, names: bool = False) -> JsonResponse:
+    """Each scan's answer; `names`: with the member's name (the door scanner's, whose scans
+    name only members within the secretary's reach)."""
+    results = []
+    for answer in answers:
+        result = {
+            "client_id": answer.client_id,
+            "state": answer.state,
+            "message": answer.message,
+            "replayed": answer.replayed,
         }
-    )
+        if names and answer.scan is not None and answer.scan.user is not None:
+            result["name"] = answer.scan.user.full_name
+        results.append(result)
+    return JsonResponse({"results": results + invalid})
 
 
 @login_only
@@ -622,7 +622,7 @@ def door_queue(request, pk: int):
         return JsonResponse({"results": []}, status=400)
     valid, invalid = parsed
     answers = services.receive_door_scans(request.user, segment=segment, scans=valid)
-    return _queued_answers(answers, invalid)
+    return _queued_answers(answers, invalid, names=True)
 
 
 @require_POST

@@ -86,6 +86,7 @@
   var sentBox = document.getElementById("door-sent");
   var sentSummary = document.getElementById("door-sent-summary");
   var refusedList = document.getElementById("door-refused");
+  var recordedList = document.getElementById("door-recorded");
   var flushing = false;
 
   function queued() {
@@ -166,12 +167,14 @@
         var refused = 0;
         results.forEach(function (r) {
           done[r.client_id] = true;
+          var entry = items.filter(function (e) { return e.client_id === r.client_id; })[0];
+          var line = (entry ? label(entry) + " · " : "") + (r.name ? r.name + ": " : "") + r.message;
           if (r.state === "refused") {
             refused += 1;
-            var entry = items.filter(function (e) { return e.client_id === r.client_id; })[0];
-            refusedList.appendChild(item((entry ? label(entry) + ": " : "") + r.message));
+            refusedList.appendChild(item(line));
           } else {
             recorded += 1;
+            recordedList.appendChild(item(line));
           }
         });
         // Scans kept while this send was on its way stay for the next one.

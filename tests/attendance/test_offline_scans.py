@@ -303,6 +303,12 @@ def test_the_door_queue_is_applied_once_with_the_times_of_the_scans(
 
     assert [r["state"] for r in first] == ["recorded", "refused", "refused", "refused"]
     assert "Khách Chưa Mời" in first[2]["message"] and "30" in first[3]["message"]
+    assert [r.get("name") for r in first] == [
+        member.full_name,
+        None,
+        "Khách Chưa Mời",
+        None,  # refused for its age before anyone was looked up
+    ]
     assert [r["replayed"] for r in again] == [True] * 4
     check_in = CheckIn.objects.get()
     assert check_in.at == arrived - timedelta(seconds=120)

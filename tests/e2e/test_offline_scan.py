@@ -175,6 +175,7 @@ def test_the_door_scanner_queues_without_network(browser, live_server):
     expect(page.locator("#door-sent")).to_be_visible()
     expect(page.locator("#door-queue")).to_be_hidden()
     expect(page.locator("#door-refused li")).to_have_count(1)
+    expect(page.locator("#door-recorded li")).to_contain_text("Đảng Viên Quét Mã")
     page.screenshot(path=SHOTS / "door-sent.png", full_page=True)
     check_in = CheckIn.objects.get()
     assert check_in.participant.user == member
