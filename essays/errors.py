@@ -1,3 +1,4 @@
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from members.errors import DomainError
@@ -29,6 +30,27 @@ class EssayError(DomainError):
         ),
         "bad_level": _("Choose one of: pass, basic pass, fail."),
         "comment_missing": _("Say what needs revising."),
+        "marks_missing": _(
+            "Mark every criterion (met, partly met or not met) before choosing the level."
+        ),
+        "level_against_marks": _(
+            "The marks point to “%(level)s”. To give another level, say why in the comment."
+        ),
+        "graded_meanwhile": _(
+            "%(grader)s has just graded this essay: %(level)s (%(time)s). Your grade was not "
+            "saved. Read theirs below; to give yours all the same, save again."
+        ),
+        "changed_meanwhile": _(
+            "This essay changed while you had it open (it is now %(status)s). Your grade was "
+            "not saved: read it again."
+        ),
+        "not_released_together": _(
+            "This session's grades are shown to members as they are given: there is nothing "
+            "to release."
+        ),
+        "already_released": _(
+            "The grades of %(name)s were already released by %(by)s at %(time)s."
+        ),
     }
 
 
@@ -40,3 +62,21 @@ class StaleCopyError(EssayError):
         super().__init__("stale_copy")
         self.essay = essay
         self.refused = refused
+
+
+class GradeConflictError(EssayError):
+    """A grade refused because the essay changed since the grader opened it: graded by someone
+    else meanwhile (`grade`, the grade now in force) or returned, resubmitted."""
+
+    def __init__(self, *, essay, grade=None) -> None:
+        if grade is not None:
+            super().__init__(
+                "graded_meanwhile",
+                grader=grade.grader.full_name,
+                level=grade.get_level_display(),
+                time=timezone.localtime(grade.graded_at).strftime("%H:%M %d/%m/%Y"),
+            )
+        else:
+            super().__init__("changed_meanwhile", status=essay.get_status_display().lower())
+        self.essay = essay
+        self.grade = grade

@@ -1,8 +1,11 @@
+from collections.abc import Sequence
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from essays.models import Level
+from essays.models import Level, Mark
 from essays.services import MAX_PLAN_ITEMS, PLAN_FIELDS, SECTIONS
+from study.models import DEFAULT_GRADING_CRITERIA
 
 
 class EssayForm(forms.Form):
@@ -60,10 +63,33 @@ def essay_initial(essay) -> dict:
 
 
 class GradeForm(forms.Form):
+    """A mark on each of the session's criteria, the level and a comment. `version` is the
+    essay's revision when the page was opened (another grader's grade since is refused)."""
+
+    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
     level = forms.ChoiceField(label=_("Level"), choices=Level.choices, widget=forms.RadioSelect)
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
+
+    def __init__(self, *args, criteria: Sequence[str] | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if criteria is None:
+            criteria = [str(c) for c in DEFAULT_GRADING_CRITERIA]
+        for index, criterion in enumerate(criteria):
+            self.fields[f"mark-{index}"] = forms.ChoiceField(
+                label=criterion,
+                choices=Mark.choices,
+                widget=forms.RadioSelect(attrs={"data-mark": index}),
+                error_messages={"required": _("Mark this criterion.")},
+            )
+        self.criteria_count = len(criteria)
+
+    def mark_fields(self):
+        return [self[f"mark-{index}"] for index in range(self.criteria_count)]
+
+    def marks(self) -> list[str]:
+        return [self.cleaned_data[f"mark-{index}"] for index in range(self.criteria_count)]
 
 
 class ReturnForm(forms.Form):

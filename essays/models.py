@@ -13,6 +13,14 @@ class Level(models.TextChoices):
     FAIL = "fail", pgettext_lazy("essay grade", "Fail")
 
 
+class Mark(models.TextChoices):
+    """How far an essay meets one grading criterion of its session."""
+
+    MET = "met", pgettext_lazy("criterion mark", "Met")
+    PARTLY = "partly", pgettext_lazy("criterion mark", "Partly met")
+    NOT_MET = "not_met", pgettext_lazy("criterion mark", "Not met")
+
+
 class Essay(models.Model):
     """The essay (bài thu hoạch) an expected participant writes after a session."""
 
@@ -104,6 +112,65 @@ class Grade(models.Model):
 
     def __str__(self) -> str:
         return f"{self.essay}: {self.get_level_display()}"
+
+
+class GradeMark(models.Model):
+    """A grade's mark on one criterion, with the criterion's words as the grader saw them (the
+    session's criteria may change later; the grade keeps what it was given on)."""
+
+    grade = models.ForeignKey(
+        Grade, on_delete=models.CASCADE, related_name="marks", verbose_name=_("grade")
+    )
+    position = models.PositiveSmallIntegerField()
+    criterion = models.CharField(_("criterion"), max_length=300)
+    mark = models.CharField(_("mark"), max_length=10, choices=Mark.choices)
+
+    class Meta:
+        verbose_name = _("criterion mark")
+        verbose_name_plural = _("criterion marks")
+        ordering = ["grade", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["grade", "position"], name="grade_mark_once"),
+            models.CheckConstraint(
+                condition=models.Q(mark__in=Mark.values), name="grade_mark_is_known"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.criterion}: {self.get_mark_display()}"
+
+
+class GradeRelease(models.Model):
+    """A cell's grades of a session shown to its members, in a session whose grades are
+    released together: until this row exists they see none of them."""
+
+    session = models.ForeignKey(
+        "study.StudySession", on_delete=models.PROTECT, related_name="+", verbose_name=_("session")
+    )
+    organization = models.ForeignKey(
+        "members.Organization",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("organisation"),
+    )
+    released_by = models.ForeignKey(
+        "members.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("released by")
+    )
+    released_at = models.DateTimeField(_("released at"), default=timezone.now)
+
+    ORG_FIELD = "organization"
+
+    class Meta:
+        verbose_name = _("grade release")
+        verbose_name_plural = _("grade releases")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "organization"], name="grades_released_once_per_cell"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session} · {self.organization}"
 
 
 class Match(models.Model):

@@ -5,8 +5,11 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import (
+    BooleanField,
     Case,
     Count,
+    Exists,
+    ExpressionWrapper,
     F,
     IntegerField,
     Min,
@@ -22,21 +25,59 @@ from django.db.models.functions import Coalesce, Greatest
 from django.http import Http404
 
 from essays import routing
-from essays.models import Essay, Grade, Level, Match
+from essays.models import Essay, Grade, GradeRelease, Level, Match
 from members import permissions
 from members.models import Organization, RoleAssignment, User
 from study.models import Participant, StudySession
+
+
+def grades_shown(participant: str = "") -> Q:
+    """Whether a participant sees their grades (on Participant rows, or through the lookup
+    `participant`): always, unless the session's grades are released together, and then once
+    their cell's are released. The one definition, for every page, notice and e-mail."""
+    released = GradeRelease.objects.filter(
+        session=OuterRef(f"{participant}session"),
+        organization=OuterRef(f"{participant}organization"),
+    )
+    return Q(**{f"{participant}session__grades_released_together": False}) | Q(Exists(released))
+
+
+def _shown(participant: str = "") -> ExpressionWrapper:
+    return ExpressionWrapper(grades_shown(participant), output_field=BooleanField())
+
+
+def essay_grades_shown(essay: Essay) -> bool:
+    """grades_shown() for one essay."""
+    return (
+        Essay.objects.filter(pk=essay.pk)
+        .annotate(shown=_shown("participant__"))
+        .values_list("shown", flat=True)
+        .get()
+    )
 
 
 @dataclass
 class MyEssay:
     participant: Participant
     essay: Essay | None
+    grades_shown: bool = True  # grades_shown(): False while the cell's wait to be released
 
     @property
     def grade(self) -> Grade | None:
-        grades = list(self.essay.grades.all()) if self.essay else []
+        grades = list(self.essay.grades.all()) if self.essay and self.grades_shown else []
         return grades[0] if grades else None
+
+    @property
+    def status(self) -> str | None:
+        """The essay's status as its author sees it: graded only once the grade is shown."""
+        if self.essay is None:
+            return None
+        if self.essay.status == Essay.Status.GRADED and not self.grades_shown:
+            return Essay.Status.SUBMITTED
+        return self.essay.status
+
+    def get_status_display(self) -> str:
+        return Essay.Status(self.status).label if self.status else ""
 
 
 def my_essays(user: User, *, now: datetime) -> list[MyEssay]:
@@ -53,9 +94,10 @@ def my_essays(user: User, *, now: datetime) -> list[MyEssay]:
         .prefetch_related(
             Prefetch("essay__grades", queryset=Grade.objects.order_by("-graded_at", "-pk"))
         )
+        .annotate(shown=_shown())
         .order_by("-session__ends_at")
     )
-    return [MyEssay(p, getattr(p, "essay", None)) for p in participations]
+    return [MyEssay(p, getattr(p, "essay", None), p.shown) for p in participations]
 
 
 def essays_of(participants: list[Participant], *, now: datetime) -> dict[int, MyEssay]:
@@ -65,12 +107,12 @@ def essays_of(participants: list[Participant], *, now: datetime) -> dict[int, My
     asked = [p for p in participants if p.session.essay_required]
     essays = {
         essay.participant_id: essay
-        for essay in Essay.objects.filter(participant__in=[p.pk for p in asked]).prefetch_related(
-            Prefetch("grades", queryset=Grade.objects.order_by("-graded_at", "-pk"))
-        )
+        for essay in Essay.objects.filter(participant__in=[p.pk for p in asked])
+        .annotate(shown=_shown("participant__"))
+        .prefetch_related(Prefetch("grades", queryset=Grade.objects.order_by("-graded_at", "-pk")))
     }
     return {
-        p.pk: MyEssay(p, essays.get(p.pk))
+        p.pk: MyEssay(p, essays.get(p.pk), getattr(essays.get(p.pk), "shown", True))
         for p in asked
         if p.pk in essays or p.session.ends_at <= now
     }
@@ -127,10 +169,11 @@ def grading_queue(user: User, session: StudySession) -> QuerySet[Essay]:
 
 
 def essay_to_grade(user: User, pk: int) -> Essay:
+    grades = Grade.objects.select_related("grader").prefetch_related("marks")
     qs = Essay.objects.select_related(
         "participant__user", "participant__organization", "participant__session"
     ).prefetch_related(
-        _latest_grades(),
+        Prefetch("grades", queryset=grades.order_by("-graded_at", "-pk")),
         Prefetch("matches", queryset=Match.objects.select_related("other__participant__user")),
     )
     return permissions.get_for(user, qs, permissions.ESSAYS_GRADE, pk=pk)
@@ -396,3 +439,48 @@ def grading_progress(user: User, session: StudySession, *, now: datetime) -> Gra
         sorted(nodes.values(), key=lambda n: n.path),
         sorted(graders.values(), key=lambda g: (-g.waiting, g.name)),
     )
+
+
+@dataclass
+class CellRelease:
+    """A cell's grades of a session released together: how many are given and wait."""
+
+    organization: Organization
+    graded: int
+    waiting: int
+    release: GradeRelease | None
+
+
+def cell_releases(user: User, session: StudySession) -> list[CellRelease]:
+    """The cells of the session whose grades the user may release (sessions whose grades are
+    released together): three queries."""
+    if not session.grades_released_together:
+        return []
+    cells = permissions.visible_to(user, Organization, permissions.ESSAYS_RELEASE)
+    rows = list(
+        Participant.objects.current()
+        .filter(session=session, organization__in=cells)
+        .values("organization")
+        .annotate(
+            graded=Count("pk", filter=Q(essay__status=Essay.Status.GRADED)),
+            waiting=Count("pk", filter=Q(essay__status=Essay.Status.SUBMITTED)),
+        )
+        .order_by()
+    )
+    organizations = Organization.objects.in_bulk([r["organization"] for r in rows])
+    releases = {
+        r.organization_id: r
+        for r in GradeRelease.objects.filter(
+            session=session, organization__in=organizations
+        ).select_related("released_by")
+    }
+    found = [
+        CellRelease(
+            organizations[r["organization"]],
+            r["graded"],
+            r["waiting"],
+            releases.get(r["organization"]),
+        )
+        for r in rows
+    ]
+    return sorted(found, key=lambda c: c.organization.path)

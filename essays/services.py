@@ -1,19 +1,30 @@
 """Writes of the essays app: drafting, submitting, returning and grading essays."""
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from essays import routing, similarity
-from essays.errors import EssayError, StaleCopyError
-from essays.models import Essay, EssayVersion, Grade, Level, Match
+from essays import criteria as criteria_rule
+from essays import queries, routing, similarity
+from essays.errors import EssayError, GradeConflictError, StaleCopyError
+from essays.models import (
+    Essay,
+    EssayVersion,
+    Grade,
+    GradeMark,
+    GradeRelease,
+    Level,
+    Mark,
+    Match,
+)
 from essays.tasks import email_essay_notice
 from members import permissions, uploads
-from members.models import Notice, User
+from members.models import Notice, Organization, User
 from members.services import record_audit
 from members.tasks import enqueue
 from members.text import nfc
@@ -254,35 +265,132 @@ def return_essay(actor: User, *, essay: Essay, comment: str) -> Essay:
     return essay
 
 
+def _marks(session: StudySession, level: str, comment: str, marks: Sequence[str]) -> list:
+    """The marks as GradeMark values (unsaved), checked against the session's criteria and
+    the level: a level other than the one the marks point to needs a comment."""
+    criteria = session.criteria()
+    if len(marks) != len(criteria) or any(mark not in Mark.values for mark in marks):
+        raise EssayError("marks_missing")
+    pointed = criteria_rule.level_for(marks)
+    if level != pointed and not comment:
+        raise EssayError("level_against_marks", level=Level(pointed).label)
+    return [
+        GradeMark(position=position, criterion=criterion[:300], mark=mark)
+        for position, (criterion, mark) in enumerate(zip(criteria, marks, strict=True))
+    ]
+
+
 @transaction.atomic
-def grade_essay(actor: User, *, essay: Essay, level: str, comment: str = "") -> Grade:
-    """Grade (or re-grade) a submitted essay; every grade is kept, the latest counts."""
+def grade_essay(
+    actor: User,
+    *,
+    essay: Essay,
+    level: str,
+    comment: str = "",
+    marks: Sequence[str] | None = None,
+    version: int | None = None,
+) -> Grade:
+    """Grade (or re-grade) a submitted essay; every grade is kept, the latest counts.
+
+    `marks` are the grader's marks on the session's criteria, in their order. `version` is
+    the essay's revision when the grader opened it: if another grader graded it (or it was
+    returned, resubmitted) since, the grade is refused with GradeConflictError rather than
+    silently laid over theirs. The row lock makes the second of two graders wait for the
+    first and then see the new revision."""
     essay = (
         Essay.objects.select_for_update()
-        .select_related("participant__organization")
+        .select_related("participant__organization", "participant__session")
         .get(pk=essay.pk)
     )
     _check_grader(actor, essay)
+    if version is not None and version != essay.revision:
+        latest = None
+        if essay.status == Essay.Status.GRADED:
+            latest = essay.grades.select_related("grader").first()
+        raise GradeConflictError(essay=essay, grade=latest)
     if essay.status not in (Essay.Status.SUBMITTED, Essay.Status.GRADED):
         raise EssayError("not_submitted")
     if level not in Level.values:
         raise EssayError("bad_level")
+    comment = nfc(comment).strip()
+    given = _marks(essay.participant.session, level, comment, marks) if marks is not None else []
     before = essay.grades.first()
-    grade = Grade.objects.create(
-        essay=essay, level=level, comment=nfc(comment).strip(), grader=actor
-    )
+    grade = Grade.objects.create(essay=essay, level=level, comment=comment, grader=actor)
+    for mark in given:
+        mark.grade = grade
+    GradeMark.objects.bulk_create(given)
     essay.status = Essay.Status.GRADED
     essay.latest_grade = grade
-    essay.save(update_fields=["status", "latest_grade"])
+    essay.revision += 1
+    essay.save(update_fields=["status", "latest_grade", "revision"])
     record_audit(
         actor,
         action="essays.grade",
         obj=essay,
         before={"level": before.level, "grader": before.grader_id} if before else None,
-        after={"level": grade.level, "comment": grade.comment},
+        after={
+            "level": grade.level,
+            "comment": grade.comment,
+            "marks": [[m.criterion, m.mark] for m in given],
+        },
     )
-    _notify(essay, _("Your essay is graded: %(title)s"))
+    # Released together: the author hears of it when their cell's grades are released.
+    if queries.essay_grades_shown(essay):
+        _notify(essay, _("Your essay is graded: %(title)s"))
     return grade
+
+
+@transaction.atomic
+def release_grades(
+    actor: User,
+    *,
+    session: StudySession,
+    organization: Organization,
+    now: datetime | None = None,
+) -> GradeRelease:
+    """Show a cell's grades of a session to its members, each told once by a notice and an
+    e-mail; grades given later are shown (and told) as they are given.
+
+    The cell's essays are locked first: a grade being saved meanwhile either commits before
+    (and is told here) or waits and finds the cell released (and is told by grade_essay). A
+    second release (a double tap, another tab) is refused by the unique constraint, so
+    nobody is told twice."""
+    if not session.grades_released_together:
+        raise EssayError("not_released_together")
+    if not permissions.can(actor, permissions.ESSAYS_RELEASE, organization):
+        raise EssayError("out_of_reach")
+    locked = list(
+        Essay.objects.select_for_update(of=("self",))
+        .filter(participant__session=session, participant__organization=organization)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
+    try:
+        with transaction.atomic():
+            release = GradeRelease.objects.create(
+                session=session,
+                organization=organization,
+                released_by=actor,
+                released_at=now or timezone.now(),
+            )
+    except IntegrityError:
+        first = GradeRelease.objects.select_related("released_by").get(
+            session=session, organization=organization
+        )
+        raise EssayError(
+            "already_released",
+            name=organization.name,
+            by=first.released_by.full_name,
+            time=timezone.localtime(first.released_at).strftime("%H:%M %d/%m/%Y"),
+        ) from None
+    graded = Essay.objects.filter(pk__in=locked, status=Essay.Status.GRADED).select_related(
+        "participant__user", "participant__session"
+    )
+    told = _notify_all(list(graded), _("Your essay is graded: %(title)s"))
+    record_audit(
+        actor, action="essays.release", obj=release, after={"session": session.pk, "told": told}
+    )
+    return release
 
 
 def _notify(essay: Essay, template: str) -> None:
@@ -292,6 +400,19 @@ def _notify(essay: Essay, template: str) -> None:
     Notice.objects.create(user=essay.participant.user, title=title, url=essay.get_absolute_url())
     essay_id = essay.pk
     transaction.on_commit(lambda: enqueue(email_essay_notice, essay_id, title))
+
+
+def _notify_all(essays: list[Essay], template: str) -> int:
+    """_notify() for many essays of one session: the notices in one statement."""
+    if not essays:
+        return 0
+    title = template % {"title": essays[0].participant.session.title}
+    Notice.objects.bulk_create(
+        Notice(user=e.participant.user, title=title, url=e.get_absolute_url()) for e in essays
+    )
+    ids = [e.pk for e in essays]
+    transaction.on_commit(lambda: [enqueue(email_essay_notice, pk, title) for pk in ids])
+    return len(essays)
 
 
 def _check_editable(actor: User, essay: Essay) -> None:

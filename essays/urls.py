@@ -11,6 +11,11 @@ urlpatterns = [
     path("essays/sessions/<int:session_pk>/upload/", views.upload, name="upload"),
     path("essays/sessions/<int:session_pk>/queue/", views.queue, name="queue"),
     path("essays/<int:pk>/grade/", views.grade, name="grade"),
+    path(
+        "essays/sessions/<int:session_pk>/release/<int:organization_pk>/",
+        views.release,
+        name="release",
+    ),
     path("essays/<int:pk>/file/", views.upload_file, name="upload-file"),
     path("essays/sessions/<int:session_pk>/progress/", views.progress, name="progress"),
     path("essays/sessions/<int:session_pk>/figures/", views.figures, name="figures"),

@@ -9,9 +9,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from essays import criteria as criteria_rule
 from essays import exports, queries, services
 from essays import sections as essay_sections
-from essays.errors import EssayError, StaleCopyError
+from essays.errors import EssayError, GradeConflictError, StaleCopyError
 from essays.forms import (
     EssayForm,
     GradeForm,
@@ -131,7 +132,9 @@ def write(request, session_pk: int):
                     "saved_revision": essay.revision,
                 }
             )
-    grade = essay.grades.select_related("grader").first()
+    # What the author sees of the grade: nothing while the cell's grades wait to be released.
+    shown = queries.MyEssay(essay.participant, essay, queries.essay_grades_shown(essay))
+    grade = essay.grades.select_related("grader").first() if shown.grades_shown else None
     saved = _saved_copy(essay) if refused is not None else None
     return render(
         request,
@@ -141,6 +144,7 @@ def write(request, session_pk: int):
             "essay": essay,
             "form": form,
             "grade": grade,
+            "shown": shown,
             "editable": essay.status in (Essay.Status.DRAFT, Essay.Status.RETURNED),
             "saved": saved,
             "saved_json": json.dumps(saved) if saved else "",
@@ -200,8 +204,31 @@ def queue(request, session_pk: int):
             "session": session,
             "essays": essays,
             "waiting": sum(1 for e in essays if e.status == Essay.Status.SUBMITTED),
+            "releases": queries.cell_releases(request.user, session),
         },
     )
+
+
+@require_POST
+@requires(permissions.ESSAYS_RELEASE)
+@once
+def release(request, session_pk: int, organization_pk: int):
+    """A cell's secretary shows the cell's grades of the session to its members."""
+    session = session_for(request.user, session_pk)
+    organization = permissions.get_for(
+        request.user, Organization, permissions.ESSAYS_RELEASE, pk=organization_pk
+    )
+    try:
+        services.release_grades(request.user, session=session, organization=organization)
+    except EssayError as error:
+        messages.error(request, error.message)
+    else:
+        messages.success(
+            request,
+            _("The grades of %(name)s are released: each member graded is told now.")
+            % {"name": organization.name},
+        )
+    return redirect("essays:queue", session_pk=session.pk)
 
 
 @requires(permissions.ESSAYS_GRADE)
@@ -211,11 +238,16 @@ def grade(request, pk: int):
     essay = queries.essay_to_grade(request.user, pk)
     session = essay.participant.session
     text = essay_sections.EssaySections(essay)
-    grade_form = GradeForm(request.POST if "level" in request.POST else None)
-    return_form = ReturnForm(request.POST if "return" in request.POST else None)
+    returning = "return" in request.POST
+    grade_form = GradeForm(
+        request.POST if request.method == "POST" and not returning else None,
+        criteria=session.criteria(),
+        initial={"version": essay.revision},
+    )
+    return_form = ReturnForm(request.POST if returning else None)
     if request.method == "POST":
         try:
-            if "return" in request.POST:
+            if returning:
                 if return_form.is_valid():
                     services.return_essay(
                         request.user, essay=essay, comment=return_form.cleaned_data["comment"]
@@ -228,11 +260,24 @@ def grade(request, pk: int):
                     essay=essay,
                     level=grade_form.cleaned_data["level"],
                     comment=grade_form.cleaned_data["comment"],
+                    marks=grade_form.marks(),
+                    version=grade_form.cleaned_data["version"],
                 )
                 messages.success(request, _("Graded: %(name)s.") % {"name": essay.author.full_name})
                 return _next(request, session, essay)
+        except GradeConflictError as conflict:
+            # The grader's choices stay on the page, now over the essay as it is.
+            essay = queries.essay_to_grade(request.user, pk)
+            grade_form = GradeForm(
+                {**request.POST.dict(), "version": essay.revision}, criteria=session.criteria()
+            )
+            grade_form.is_valid()
+            grade_form.add_error(None, conflict.message)
         except EssayError as error:
-            messages.error(request, error.message)
+            if returning:
+                messages.error(request, error.message)
+            else:
+                grade_form.add_error(None, error.message)
     return render(
         request,
         "essays/grade.html",
@@ -240,6 +285,8 @@ def grade(request, pk: int):
             "essay": essay,
             "session": session,
             "grades": list(essay.grades.all()),
+            "rule": criteria_rule.RULE,
+            "released_together": session.grades_released_together,
             "grade_form": grade_form,
             "return_form": return_form,
             "restates": essay.document_overlap is not None and essay.document_overlap >= 0.5,

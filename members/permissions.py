@@ -38,6 +38,7 @@ STUDY_VIEW_PROGRAMMES = "study.view_programmes"  # follow the programmes of the 
 ATTENDANCE_RUN = "attendance.run"  # projector, attendance sheet, marking by hand
 ESSAYS_GRADE = "essays.grade"  # grade and return the essays of the subtree's members
 ESSAYS_VIEW = "essays.view"  # read essays and their figures
+ESSAYS_RELEASE = "essays.release"  # show a cell's grades to its members (released together)
 SPEAKERS_MANAGE = "speakers.manage"  # keep the speaker roster, assign talks
 SPEAKERS_VIEW = "speakers.view"  # see the roster and its health
 OVERSIGHT_VIEW = "oversight.view"  # the dashboard, assessment and reports of the subtree
@@ -58,6 +59,7 @@ ACTIONS = frozenset(
         ATTENDANCE_RUN,
         ESSAYS_GRADE,
         ESSAYS_VIEW,
+        ESSAYS_RELEASE,
         SPEAKERS_MANAGE,
         SPEAKERS_VIEW,
         OVERSIGHT_VIEW,
@@ -88,7 +90,7 @@ _ASSESSING = {OVERSIGHT_SET_RULES, OVERSIGHT_OVERRIDE}
 
 ROLE_ACTIONS: dict[str, frozenset[str]] = {
     Role.SECRETARY: frozenset(
-        {*_OVERSIGHT, *_SCHEDULING, MEMBERS_IMPORT, ESSAYS_GRADE, *_ASSESSING}
+        {*_OVERSIGHT, *_SCHEDULING, MEMBERS_IMPORT, ESSAYS_GRADE, ESSAYS_RELEASE, *_ASSESSING}
     ),
     Role.DEPUTY_SECRETARY: frozenset(
         {*_OVERSIGHT, *_SCHEDULING, MEMBERS_IMPORT, ESSAYS_GRADE, *_ASSESSING}

@@ -353,6 +353,7 @@ def _years(
     rules: list[AssessmentRule],
     *,
     now: datetime,
+    as_members_see: bool = False,
 ) -> list[MemberYear]:
     """A row per (member, cell) of the participations and current memberships, its figures
     counted in the database (oversight.figures.figures_by)."""
@@ -364,6 +365,7 @@ def _years(
         now=now,
         into=YearFigures,
         dropoff=False,
+        as_members_see=as_members_see,
     )
     users = {m.user_id: m.user for m in memberships}
     cells = {m.organization_id: m.organization for m in memberships}
@@ -446,4 +448,5 @@ def member_year(member: User, year: int, *, now: datetime | None = None) -> list
         .order_by("at", "pk")
     )
     rules = rules_along(year, paths) if paths else []
-    return _years(year, participants, memberships, overrides, rules, now=now)
+    # The member's own page: grades waiting to be released together are not yet given to them.
+    return _years(year, participants, memberships, overrides, rules, now=now, as_members_see=True)

@@ -12,6 +12,7 @@ from django.db.models import Count, F, Q, QuerySet
 
 from attendance import settlement
 from attendance.outcomes import SessionOutcome
+from essays import queries as essay_queries
 from essays.models import Essay, Level
 from members.models import Organization
 from study.models import Participant, StudySession
@@ -141,18 +142,21 @@ def essay_tally(
     *,
     now: datetime,
     into: type[Figures] = Figures,
+    as_members_see: bool = False,
 ) -> dict[tuple, Figures]:
     """Essays asked of `participants` (sessions that required one), counted by the participant
     fields `keys` in one query, one row per key: submitted, late, not due yet, each level of the
-    grade in force."""
+    grade in force (`as_members_see`: only grades their members are shown, not those waiting
+    to be released together)."""
     handed_in = Q(essay__submitted_at__isnull=False)
+    graded = essay_queries.grades_shown() if as_members_see else Q()
     counts = {
         "asked": Count("pk"),
         "submitted": Count("pk", filter=handed_in),
         "late": Count("pk", filter=handed_in & Q(essay__late=True)),
         "not_due": Count("pk", filter=~handed_in & ~_due(now)),
         **{
-            f"level_{level}": Count("pk", filter=Q(essay__latest_grade__level=level))
+            f"level_{level}": Count("pk", filter=Q(essay__latest_grade__level=level) & graded)
             for level in LEVELS
         },
     }
@@ -181,11 +185,12 @@ def figures_by(
     now: datetime,
     into: type[Figures] = Figures,
     dropoff: bool = True,
+    as_members_see: bool = False,
 ) -> tuple[dict[tuple, Figures], list[SegmentBar]]:
     """Attendance and essays of `participants` counted by the participant fields `keys`, and the
     drop-off segment by segment: in the database, with attendance.settlement's outcomes."""
     counted = settlement.tally(participants, sessions, keys, now=now, dropoff=dropoff)
-    figures = essay_tally(participants, keys, now=now, into=into)
+    figures = essay_tally(participants, keys, now=now, into=into, as_members_see=as_members_see)
     for key, outcomes_ in counted.outcomes.items():
         figures[key].count_outcomes(outcomes_)
     bars = [SegmentBar(label, expected, attended) for label, expected, attended in counted.dropoff]

@@ -34,6 +34,8 @@ class StudyError(DomainError):
         ),
         "essay_deadline_missing": _("A required essay needs a deadline."),
         "essay_deadline_before_end": _("The essay deadline must come after the session ends."),
+        "too_many_criteria": _("Set at most %(limit)s grading criteria."),
+        "criterion_too_long": _("A grading criterion is at most %(limit)s characters long."),
         "not_editable": _("This session is %(status)s and can no longer be changed."),
         "bad_transition": _("A %(status)s session cannot be %(action)s."),
         "no_participants": _(

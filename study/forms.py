@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from members.forms import BoundedModelMultipleChoiceField
 from members.models import Organization
-from study.models import ActionItem, Document, StudySession
+from study.models import DEFAULT_GRADING_CRITERIA, ActionItem, Document, StudySession
 
 DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
 
@@ -74,11 +74,27 @@ class SessionForm(forms.Form):
     ends_at = datetime_field(_("Ends at"))
     essay_required = forms.BooleanField(label=_("Essay required"), required=False)
     essay_deadline = datetime_field(_("Essay deadline"), required=False)
+    grading_criteria = forms.CharField(
+        label=_("Grading criteria, one per line"),
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )
+    grades_released_together = forms.BooleanField(
+        label=_("Release the grades together: each cell's secretary shows the cell's grades"),
+        required=False,
+    )
 
     def __init__(self, *args, organizations, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["organizer"].queryset = organizations
         self.fields["audience"].queryset = organizations
+        self.fields["grading_criteria"].help_text = _("Empty: %(defaults)s.") % {
+            "defaults": "; ".join(str(c) for c in DEFAULT_GRADING_CRITERIA)
+        }
+
+    def criteria(self) -> list[str]:
+        return self.cleaned_data["grading_criteria"].splitlines()
 
 
 class SegmentForm(forms.Form):

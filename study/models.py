@@ -52,6 +52,15 @@ class Document(models.Model):
         return reverse("study:document-detail", args=[self.pk])
 
 
+# A session's essays are graded on these unless its organiser sets others.
+DEFAULT_GRADING_CRITERIA = (
+    _("Grasp of the document's content"),
+    _("Concrete proposals tied to the unit's political task"),
+    _("A feasible personal action plan"),
+)
+MAX_GRADING_CRITERIA = 8
+
+
 class StudySession(models.Model):
     """A study session (hội nghị học tập): organised by one organisation for an audience."""
 
@@ -92,6 +101,10 @@ class StudySession(models.Model):
     )
     essay_required = models.BooleanField(_("essay required"), default=False)
     essay_deadline = models.DateTimeField(_("essay deadline"), null=True, blank=True)
+    # Empty: DEFAULT_GRADING_CRITERIA, shown in the reader's language.
+    grading_criteria = models.JSONField(_("grading criteria"), default=list, blank=True)
+    # Each cell's secretary shows the cell's grades to its members at once (essays.GradeRelease).
+    grades_released_together = models.BooleanField(_("grades released together"), default=False)
     created_by = models.ForeignKey(
         "members.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
     )
@@ -154,6 +167,10 @@ class StudySession(models.Model):
             and (self.status == self.Status.RUNNING or self.starts_at <= now)
             and now <= self.ends_at + Segment.CHECKOUT_GRACE
         )
+
+    def criteria(self) -> list[str]:
+        """The criteria its essays are graded on."""
+        return list(self.grading_criteria) or [str(c) for c in DEFAULT_GRADING_CRITERIA]
 
 
 class Segment(models.Model):

@@ -19,6 +19,7 @@ from members.text import nfc
 from study import notifications
 from study.errors import StudyError
 from study.models import (
+    MAX_GRADING_CRITERIA,
     ActionItem,
     ActionProgramme,
     ConnectionPoint,
@@ -112,6 +113,8 @@ class SessionSpec:
     points: list[PointSpec] | None = None
     essay_required: bool = False
     essay_deadline: datetime | None = None
+    grading_criteria: list[str] | None = None  # empty or None: the default criteria
+    grades_released_together: bool = False
 
 
 def _within(org: Organization, root: Organization) -> bool:
@@ -146,6 +149,11 @@ def _validate(actor: User, spec: SessionSpec) -> list[SegmentSpec]:
         raise StudyError("essay_deadline_missing")
     if spec.essay_deadline is not None and spec.essay_deadline <= spec.ends_at:
         raise StudyError("essay_deadline_before_end")
+    criteria = _criteria(spec)
+    if len(criteria) > MAX_GRADING_CRITERIA:
+        raise StudyError("too_many_criteria", limit=MAX_GRADING_CRITERIA)
+    if any(len(c) > 300 for c in criteria):
+        raise StudyError("criterion_too_long", limit=300)
 
     segments = sorted((s.complete() for s in spec.segments), key=lambda s: s.starts_at)
     if not segments:
@@ -245,6 +253,10 @@ def _reconcile_points(session: StudySession, points: list[PointSpec]) -> None:
             point.save(update_fields=changed)
 
 
+def _criteria(spec: SessionSpec) -> list[str]:
+    return [c for c in (nfc(c).strip() for c in spec.grading_criteria or []) if c]
+
+
 def _fields(spec: SessionSpec) -> dict:
     return {
         "title": nfc(spec.title).strip(),
@@ -256,6 +268,8 @@ def _fields(spec: SessionSpec) -> dict:
         "ends_at": spec.ends_at,
         "essay_required": spec.essay_required,
         "essay_deadline": spec.essay_deadline,
+        "grading_criteria": _criteria(spec),
+        "grades_released_together": spec.grades_released_together,
     }
 
 

@@ -178,6 +178,8 @@ def _spec(user, form, segments, points) -> SessionSpec:
         ends_at=data["ends_at"],
         essay_required=data["essay_required"],
         essay_deadline=data["essay_deadline"],
+        grading_criteria=form.criteria(),
+        grades_released_together=data["grades_released_together"],
         segments=[
             SegmentSpec(**{k: v for k, v in f.cleaned_data.items() if k != "DELETE"})
             for f in segments.forms
@@ -241,6 +243,8 @@ def _initial(session: StudySession | None):
         "ends_at": local(session.ends_at),
         "essay_required": session.essay_required,
         "essay_deadline": session.essay_deadline and local(session.essay_deadline),
+        "grading_criteria": "\n".join(session.grading_criteria),
+        "grades_released_together": session.grades_released_together,
     }
     segments = [
         {

@@ -298,6 +298,7 @@ def _build(now: datetime) -> Scene:
             past_start,
             essay_required=True,
             essay_deadline=now + timedelta(days=10),
+            grades_released_together=True,  # its cell's secretary releases them
         ),
     )
     study_services.publish_session(board_a, session=past, now=past_start - timedelta(days=1))
@@ -596,6 +597,13 @@ def _essay_form() -> dict:
     return data
 
 
+def _grade_form(essay: Essay) -> dict:
+    """A complete grade: each default criterion marked, at the essay's present version."""
+    marks = {f"mark-{index}": "not_met" for index in range(3)}
+    version = Essay.objects.get(pk=essay.pk).revision
+    return {"level": "fail", "comment": "Chưa đạt", "version": version, **marks}
+
+
 def _speaker_form(org: Organization) -> dict:
     return {"full_name": "Người Nói Mới", "organization": org.pk, "level": "upper", "card": ""}
 
@@ -860,7 +868,7 @@ CASES: list[Case] = [
         "essays:grade",
         "waiting",
         kwargs=lambda c: {"pk": c.s.waiting.pk},
-        data=lambda c: {"level": "fail", "comment": "Chưa đạt"},
+        data=lambda c: _grade_form(c.s.waiting),
     ),
     Case(
         "essays:grade",
@@ -872,7 +880,12 @@ CASES: list[Case] = [
         "essays:grade",
         "graded",
         kwargs=lambda c: {"pk": c.s.graded.pk},
-        data=lambda c: {"level": "fail", "comment": "Chưa đạt"},
+        data=lambda c: _grade_form(c.s.graded),
+    ),
+    Case(
+        "essays:release",
+        "past",
+        kwargs=lambda c: {"session_pk": c.s.past.pk, "organization_pk": c.s.orgs["A1a"].pk},
     ),
     Case("essays:upload-file", "waiting", kwargs=lambda c: {"pk": c.s.waiting.pk}),
     Case("essays:progress", "past", kwargs=_past),
@@ -1526,6 +1539,7 @@ OWNER_CHECKS = [
     ("attendance:scan[hall-token]", "m2", "GET"),
     ("attendance:code[hall-code]", "m2", "POST"),
     ("essays:grade[waiting]", "sec_a", "POST"),
+    ("essays:release[past]", "sec_a", "POST"),
     ("essays:session-xlsx[past]", "board_a", "GET"),
     ("essays:write[past]", "m3", "POST"),
     ("members:member-detail", "sec_a", "GET"),

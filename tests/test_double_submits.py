@@ -157,11 +157,22 @@ def test_a_grade_sent_twice_is_one_grade(client, secretary, member, session):
         essay = essay_services.save_draft(
             member, essay=essay, revision=essay.revision, sections=INDEPENDENT[0], plan=PLAN
         )
-        essay_services.submit_essay(member, essay=essay)
+        essay = essay_services.submit_essay(member, essay=essay)
     client.force_login(secretary)
     url = reverse("essays:grade", args=[essay.pk])
+    marks = {f"mark-{index}": "met" for index in range(3)}
 
-    _twice(client, url, {"once": _key(client.get(url)), "level": "pass", "comment": "Tốt"})
+    _twice(
+        client,
+        url,
+        {
+            "once": _key(client.get(url)),
+            "level": "pass",
+            "comment": "Tốt",
+            "version": essay.revision,
+            **marks,
+        },
+    )
 
     assert Grade.objects.count() == 1
 

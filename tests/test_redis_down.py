@@ -207,7 +207,13 @@ def test_grading_with_redis_and_broker_down_answers_and_keeps_the_email(
 
     with django_capture_on_commit_callbacks(execute=True):
         graded = client.post(
-            reverse("essays:grade", args=[essay.pk]), {"level": "pass", "comment": "Tốt"}
+            reverse("essays:grade", args=[essay.pk]),
+            {
+                "level": "pass",
+                "comment": "Tốt",
+                "version": essay.revision,
+                **{f"mark-{index}": "met" for index in range(3)},
+            },
         )
 
     assert graded.status_code == 302

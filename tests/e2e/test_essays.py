@@ -97,9 +97,12 @@ def test_member_writes_and_submits_on_a_phone_then_secretary_grades_three(
     log_in(page, "06.100001")
     page.goto(f"/essays/sessions/{ended_session.pk}/queue/")
     page.click("text=Bắt đầu chấm")
+    marks = {"1": "mmm", "2": "mmp", "3": "mmn"}  # each criterion marked, pointing to the level
     for key in ("1", "2", "3"):
         page.wait_for_selector("#grade-form")
         page.locator("h1").click()  # focus outside the comment box
+        for mark in marks[key]:
+            page.keyboard.press(mark)
         page.keyboard.press(key)
         page.keyboard.press("Control+Enter")
         page.wait_for_load_state()

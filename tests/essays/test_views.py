@@ -8,6 +8,8 @@ from tests.essays.corpus import INDEPENDENT, ORIGINAL, PLAN
 
 pytestmark = pytest.mark.django_db
 
+ALL_MET = {f"mark-{index}": "met" for index in range(3)}  # the default criteria, each met
+
 
 def form_data(sections, revision, plan=PLAN, **extra):
     data = {"revision": revision, **sections}
@@ -71,7 +73,8 @@ def test_queue_lists_waiting_first_and_grading_moves_to_the_next(
 
     queue = client.get(reverse("essays:queue", args=[session.pk]))
     graded = client.post(
-        reverse("essays:grade", args=[first_essay.pk]), {"level": "pass", "comment": "Tốt"}
+        reverse("essays:grade", args=[first_essay.pk]),
+        {"level": "pass", "comment": "Tốt", "version": first_essay.revision, **ALL_MET},
     )
 
     assert [e.pk for e in queue.context["essays"]] == [first_essay.pk, second_essay.pk]

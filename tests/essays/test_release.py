@@ -1,0 +1,213 @@
+"""Grades released together (issue 15, point 5): until a cell's secretary releases the cell's
+grades its members see nothing of them (pages, notices, e-mail), while the board's figures
+count them as given; on release each member graded is told once."""
+
+import pytest
+import time_machine
+from django.conf import settings
+from django.urls import reverse
+
+from essays import queries, services
+from essays.errors import EssayError
+from essays.models import Essay, GradeRelease
+from members.models import Notice, Role
+from oversight import assessment
+from oversight.figures import essay_tally
+from study import services as study_services
+from study.models import Participant
+from tests.essays.conftest import AFTER
+from tests.essays.corpus import INDEPENDENT, ORIGINAL
+from tests.times import at
+
+pytestmark = pytest.mark.django_db
+
+COMMENT = "Cần cụ thể hơn ở phần đề xuất XYZ"
+MARKS = ["met", "partly", "met"]
+SHOWN = 'class="level-basic_pass">Basic pass<'  # the level as a member's pages show it
+
+
+@pytest.fixture
+def together(org_tree, secretary, member, spec_for):
+    """A session of cell A1a whose grades are released together."""
+    created = study_services.create_session(
+        secretary,
+        spec=spec_for(
+            org_tree.cell_a1a,
+            essay_required=True,
+            essay_deadline=at(20, 17),
+            grades_released_together=True,
+        ),
+    )
+    return study_services.publish_session(secretary, session=created)
+
+
+@pytest.fixture
+def graded(secretary, member, together, write, django_capture_on_commit_callbacks, mailoutbox):
+    """The member's essay, graded before the release."""
+    essay = write(member, together, ORIGINAL)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.grade_essay(
+            secretary, essay=essay, level="basic_pass", comment=COMMENT, marks=MARKS
+        )
+    return essay
+
+
+def member_pages(client, member, session) -> dict[str, str]:
+    """Every page on which a member sees their essay."""
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(member)
+    urls = {
+        "mine": reverse("essays:mine"),
+        "write": reverse("essays:write", args=[session.pk]),
+        "home": reverse("home"),
+        "session": session.get_absolute_url(),
+    }
+    with time_machine.travel(AFTER, tick=False):
+        return {name: client.get(url).content.decode() for name, url in urls.items()}
+
+
+def year_figures(member):
+    [row] = assessment.member_year(member, 2026, now=AFTER)
+    return row.figures
+
+
+def test_until_released_the_member_sees_nothing_of_the_grade(
+    client, member, together, graded, mailoutbox
+):
+    pages = member_pages(client, member, together)
+    figures = year_figures(member)
+
+    for name, page in pages.items():
+        assert COMMENT not in page, name
+        assert SHOWN not in page, name
+    assert 'class="level-basic_pass">0<' in pages["mine"]  # the year: nothing graded yet
+    assert "essay-submitted" in pages["mine"] and "essay-graded" not in pages["mine"]
+    assert not Notice.objects.filter(user=member).exists()
+    assert mailoutbox == []
+    assert (figures.submitted, figures.basic_passed, figures.ungraded) == (1, 0, 1)
+
+
+def test_the_boards_figures_count_the_grade_as_given(org_tree, holder_of, member, together, graded):
+    board = holder_of(Role.PROPAGANDA_OFFICER, org_tree.bloc)
+
+    _rows, total = queries.session_figures(board, together)
+    tally = essay_tally(
+        Participant.objects.current().filter(session=together), ("session_id",), now=AFTER
+    )
+
+    assert total.levels["basic_pass"] == 1
+    assert tally[(together.pk,)].levels["basic_pass"] == 1
+
+
+def test_the_release_shows_the_grades_and_tells_each_member_once(
+    client,
+    org_tree,
+    secretary,
+    member,
+    member_of,
+    together,
+    graded,
+    write,
+    mailoutbox,
+    django_capture_on_commit_callbacks,
+):
+    second = member_of(org_tree.cell_a1a, full_name="Người Thứ Hai")
+    study_services.add_participant(secretary, session=together, user=second)
+    services.grade_essay(
+        secretary, essay=write(second, together, INDEPENDENT[1]), level="pass", marks=["met"] * 3
+    )
+    waiting = member_of(org_tree.cell_a1a, full_name="Người Chưa Chấm")
+    study_services.add_participant(secretary, session=together, user=waiting)
+    write(waiting, together, INDEPENDENT[0])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.release_grades(secretary, session=together, organization=org_tree.cell_a1a)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(EssayError) as twice:
+        services.release_grades(secretary, session=together, organization=org_tree.cell_a1a)
+    pages = member_pages(client, member, together)
+
+    assert twice.value.code == "already_released"
+    assert sorted(Notice.objects.values_list("user", flat=True)) == sorted([member.pk, second.pk])
+    assert sorted(m.to[0] for m in mailoutbox) == sorted([member.email, second.email])
+    for name, page in pages.items():
+        assert SHOWN in page, name
+    assert 'class="level-basic_pass">1<' in pages["mine"]
+    assert COMMENT in pages["mine"] and COMMENT in pages["write"]
+    assert year_figures(member).basic_passed == 1
+
+
+def test_a_grade_given_after_the_release_is_shown_and_told_at_once(
+    org_tree, secretary, member, together, write, mailoutbox, django_capture_on_commit_callbacks
+):
+    services.release_grades(secretary, session=together, organization=org_tree.cell_a1a)
+    essay = write(member, together, ORIGINAL)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.grade_essay(secretary, essay=essay, level="pass", marks=["met"] * 3)
+
+    assert Notice.objects.filter(user=member).count() == 1
+    assert [m.to for m in mailoutbox] == [[member.email]]
+    assert queries.my_essays(member, now=AFTER)[0].grade.level == "pass"
+
+
+def test_a_session_graded_as_usual_shows_and_tells_at_once(
+    org_tree, secretary, member, session, write, mailoutbox, django_capture_on_commit_callbacks
+):
+    essay = write(member, session, ORIGINAL)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.grade_essay(secretary, essay=essay, level="pass")
+    with pytest.raises(EssayError) as nothing_to_release:
+        services.release_grades(secretary, session=session, organization=org_tree.cell_a1a)
+
+    assert [m.to for m in mailoutbox] == [[member.email]]
+    assert queries.my_essays(member, now=AFTER)[0].status == Essay.Status.GRADED
+    assert nothing_to_release.value.code == "not_released_together"
+
+
+def test_a_deputy_does_not_release(org_tree, holder_of, together, graded):
+    deputy = holder_of(Role.DEPUTY_SECRETARY, org_tree.cell_a1a, cell=org_tree.cell_a1a)
+
+    with pytest.raises(EssayError) as refused:
+        services.release_grades(deputy, session=together, organization=org_tree.cell_a1a)
+
+    assert refused.value.code == "out_of_reach"
+    assert not GradeRelease.objects.exists()
+
+
+def test_the_secretary_releases_from_the_queue_and_a_double_tap_releases_once(
+    client, org_tree, secretary, member, together, graded, django_capture_on_commit_callbacks
+):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(secretary)
+    queue = client.get(reverse("essays:queue", args=[together.pk]))
+    url = reverse("essays:release", args=[together.pk, org_tree.cell_a1a.pk])
+    key = queue.context["releases"] and _once_key(queue.content.decode(), url)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        first = client.post(url, {"once": key})
+        second = client.post(url, {"once": key})
+    after = client.get(reverse("essays:queue", args=[together.pk])).content.decode()
+
+    assert "Release the grades of Chi bộ A1a" in queue.content.decode()
+    assert "1 graded, 0 waiting" in queue.content.decode()
+    assert first.status_code == second.status_code == 302
+    assert GradeRelease.objects.get().released_by == secretary
+    assert Notice.objects.filter(user=member).count() == 1
+    assert "Released by" in after and "Release the grades of" not in after
+
+
+def test_another_cells_secretary_cannot_release(client, org_tree, secretary_of, together, graded):
+    client.force_login(secretary_of(org_tree.cell_a1b))
+
+    response = client.post(reverse("essays:release", args=[together.pk, org_tree.cell_a1a.pk]))
+
+    assert response.status_code == 404
+    assert not GradeRelease.objects.exists()
+    assert not Notice.objects.exists()
+
+
+def _once_key(page: str, action: str) -> str:
+    form = page[page.index(f'action="{action}"') :]
+    start = form.index('name="once" value="') + len('name="once" value="')
+    return form[start : start + 32]
