@@ -67,8 +67,7 @@ def main() -> None:
     import django
 
     django.setup()
-    from essays.services import SIMILAR_ENOUGH
-    from essays.similarity import restated_share, signature, similarity
+    from essays.similarity import SIMILAR_ENOUGH, restated_share, signature, similarity
 
     rng = random.Random(328)
     originals = [essay_text(rng, args.words) for _ in range(args.essays - args.copies)]

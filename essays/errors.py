@@ -80,3 +80,17 @@ class GradeConflictError(EssayError):
             super().__init__("changed_meanwhile", status=essay.get_status_display().lower())
         self.essay = essay
         self.grade = grade
+
+
+class PassageError(EssayError):
+    messages = {
+        **EssayError.messages,
+        "passage_not_in_essay": _(
+            "This passage is no longer in the essay (it changed meanwhile): nothing was dismissed."
+        ),
+        "passage_too_short": _(
+            "Only a matched passage (%(words)s words or more) can be dismissed."
+        ),
+        "not_dismissed": _("This passage is not dismissed for the session (restored already?)."),
+        "unreadable": _("The page sent something unreadable."),
+    }

@@ -101,3 +101,16 @@ class UploadForm(forms.Form):
         label=_("Word or PDF file"),
         widget=forms.ClearableFileInput(attrs={"accept": ".docx,.pdf"}),
     )
+
+
+class PassageForm(forms.Form):
+    """Dismiss a matched passage for the session (its folded words), or restore a dismissal."""
+
+    dismiss = forms.CharField(required=False, max_length=100_000)
+    restore = forms.IntegerField(required=False, min_value=1)
+
+    def clean(self):
+        data = super().clean()
+        if bool(data.get("dismiss")) == bool(data.get("restore")):
+            raise forms.ValidationError(_("Choose one passage to dismiss or restore."))
+        return data

@@ -232,3 +232,55 @@ class EssayVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.essay} #{self.revision} ({self.kind})"
+
+
+class DismissedPassage(models.Model):
+    """A passage the graders of a session set aside because every essay shares it (the template,
+    a quotation of the resolution): the session's matched passages and scores leave out its
+    shingles (essays.passages). Undoing it keeps the row, marked restored."""
+
+    session = models.ForeignKey(
+        "study.StudySession", on_delete=models.CASCADE, related_name="+", verbose_name=_("session")
+    )
+    # The passage's words, folded and joined by single spaces; its shingles are what is left out.
+    folded = models.TextField(_("folded words"))
+    key = models.CharField(max_length=64, editable=False)  # sha256 of `folded`, for uniqueness
+    text = models.TextField(_("passage"))  # as written in the essay it was dismissed from
+    essay = models.ForeignKey(
+        Essay, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    dismissed_by = models.ForeignKey(
+        "members.User", on_delete=models.PROTECT, related_name="+", verbose_name=_("dismissed by")
+    )
+    dismissed_at = models.DateTimeField(_("dismissed at"), default=timezone.now)
+    restored_by = models.ForeignKey(
+        "members.User",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("restored by"),
+    )
+    restored_at = models.DateTimeField(_("restored at"), null=True, blank=True)
+
+    ORG_FIELD = "session__organizer"
+
+    class Meta:
+        verbose_name = _("dismissed passage")
+        verbose_name_plural = _("dismissed passages")
+        ordering = ["-dismissed_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["session", "key"],
+                condition=models.Q(restored_at__isnull=True),
+                name="passage_dismissed_once_per_session",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(restored_at__isnull=True, restored_by__isnull=True)
+                | models.Q(restored_at__isnull=False, restored_by__isnull=False),
+                name="passage_restored_by_someone",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.session}: {self.text[:60]}"

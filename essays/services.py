@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from essays import criteria as criteria_rule
-from essays import queries, routing, similarity
+from essays import passages, queries, routing, similarity
 from essays.errors import EssayError, GradeConflictError, StaleCopyError
 from essays.models import (
     Essay,
@@ -43,8 +43,6 @@ PLAN_FIELDS = (
     ("responsible", gettext_lazy("responsibility")),
 )
 MAX_PLAN_ITEMS = 5
-SIMILAR_ENOUGH = 0.3
-MATCHES_KEPT = 3
 
 
 def _participant(actor: User, session: StudySession) -> Participant:
@@ -208,10 +206,11 @@ def submit_essay(actor: User, *, essay: Essay, now: datetime | None = None) -> E
 def _compare(essay: Essay) -> None:
     """Signature, overlap with the documents studied, and the closest essays of the cell."""
     text = essay.text()
-    essay.signature = similarity.signature(text)
     session = essay.participant.session
-    documents = "\n".join(d.text or d.summary for d in session.documents.all())
-    essay.document_overlap = similarity.restated_share(text, documents)
+    without = passages.dismissed_shingles(session)  # the template, quotations: set aside
+    essay.signature = similarity.signature(text, without=without)
+    documents = passages.documents_text(session)
+    essay.document_overlap = similarity.restated_share(text, documents, without=without)
     others = (
         Essay.objects.filter(
             participant__session=session,
@@ -221,16 +220,10 @@ def _compare(essay: Essay) -> None:
         .exclude(pk=essay.pk)
         .only("pk", "signature")
     )
-    scored = sorted(
-        ((similarity.similarity(essay.signature, bytes(o.signature)), o) for o in others),
-        key=lambda pair: pair[0],
-        reverse=True,
-    )
     Match.objects.filter(essay=essay).delete()
-    for score, other in scored[:MATCHES_KEPT]:
-        if score >= SIMILAR_ENOUGH:
-            Match.objects.create(essay=essay, other=other, score=score)
-            Match.objects.update_or_create(essay=other, other=essay, defaults={"score": score})
+    for score, other in similarity.closest(essay.signature, ((o, o.signature) for o in others)):
+        Match.objects.create(essay=essay, other=other, score=score)
+        Match.objects.update_or_create(essay=other, other=essay, defaults={"score": score})
 
 
 def _check_grader(actor: User, essay: Essay) -> None:

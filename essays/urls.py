@@ -11,6 +11,7 @@ urlpatterns = [
     path("essays/sessions/<int:session_pk>/upload/", views.upload, name="upload"),
     path("essays/sessions/<int:session_pk>/queue/", views.queue, name="queue"),
     path("essays/<int:pk>/grade/", views.grade, name="grade"),
+    path("essays/<int:pk>/passages/", views.passage_dismissal, name="passages"),
     path(
         "essays/sessions/<int:session_pk>/release/<int:organization_pk>/",
         views.release,

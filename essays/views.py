@@ -5,17 +5,19 @@ from datetime import datetime, time, timedelta
 from django.contrib import messages
 from django.http import FileResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from essays import criteria as criteria_rule
-from essays import exports, queries, services
+from essays import exports, passages, queries, services
 from essays import sections as essay_sections
-from essays.errors import EssayError, GradeConflictError, StaleCopyError
+from essays.errors import EssayError, GradeConflictError, PassageError, StaleCopyError
 from essays.forms import (
     EssayForm,
     GradeForm,
+    PassageForm,
     ReturnForm,
     UploadForm,
     copy_fields,
@@ -292,8 +294,33 @@ def grade(request, pk: int):
             "restates": essay.document_overlap is not None and essay.document_overlap >= 0.5,
             "text": text,
             "few_proposals": text.few_proposals,
+            "passages": passages.panel(essay),
         },
     )
+
+
+@require_POST
+@requires(permissions.ESSAYS_GRADE)
+def passage_dismissal(request, pk: int):
+    """Dismiss a matched passage for the session (the template, a quotation), or undo that."""
+    essay = queries.essay_to_grade(request.user, pk)
+    form = PassageForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise PassageError("unreadable")
+        if form.cleaned_data["restore"]:
+            passages.restore_passage(
+                request.user, essay=essay, dismissal_id=form.cleaned_data["restore"]
+            )
+            messages.success(request, _("The passage counts again; the scores are recomputed."))
+        else:
+            passages.dismiss_passage(request.user, essay=essay, folded=form.cleaned_data["dismiss"])
+            messages.success(
+                request, _("The passage is dismissed for the session; the scores are recomputed.")
+            )
+    except EssayError as error:
+        messages.error(request, error.message)
+    return redirect(reverse("essays:grade", args=[essay.pk]) + "#passages")
 
 
 def _next(request, session, essay):

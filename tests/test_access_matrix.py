@@ -45,6 +45,7 @@ from attendance.models import ExcuseRequest, JoinRequest
 from attendance.views import HELD_SCAN, JOINABLE
 from config.routing import websocket_urlpatterns
 from essays import services as essay_services
+from essays import similarity
 from essays.models import Essay
 from members import downloads as member_downloads
 from members import services as member_services
@@ -559,6 +560,11 @@ def _now_token(segment_id, point_id=None, direction="in", shift=0) -> str:
     )
 
 
+def _words_of(text: str, count: int) -> str:
+    """A passage of an essay as the grading page sends it: its first words, folded."""
+    return " ".join(similarity.words(text).folded[:count])
+
+
 def _held(token: str) -> dict:
     return {"token": token, "at": timezone.now().isoformat()}
 
@@ -881,6 +887,12 @@ CASES: list[Case] = [
         "graded",
         kwargs=lambda c: {"pk": c.s.graded.pk},
         data=lambda c: _grade_form(c.s.graded),
+    ),
+    Case(
+        "essays:passages",
+        "waiting",
+        kwargs=lambda c: {"pk": c.s.waiting.pk},
+        data=lambda c: {"dismiss": _words_of(ORIGINAL["understanding"], 12)},
     ),
     Case(
         "essays:release",
@@ -1539,6 +1551,7 @@ OWNER_CHECKS = [
     ("attendance:scan[hall-token]", "m2", "GET"),
     ("attendance:code[hall-code]", "m2", "POST"),
     ("essays:grade[waiting]", "sec_a", "POST"),
+    ("essays:passages[waiting]", "sec_a", "POST"),
     ("essays:release[past]", "sec_a", "POST"),
     ("essays:session-xlsx[past]", "board_a", "GET"),
     ("essays:write[past]", "m3", "POST"),

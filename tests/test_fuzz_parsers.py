@@ -48,7 +48,7 @@ from attendance.forms import (
     QueuedDecisionForm,
     QueuedScanForm,
 )
-from essays.forms import EssayForm, GradeForm, ReturnForm
+from essays.forms import EssayForm, GradeForm, PassageForm, ReturnForm
 from members.cards import PREFIX, card_code, read_card_code
 from members.errors import DomainError
 from members.forms import MemberSearchForm
@@ -570,6 +570,7 @@ PLAIN_FORMS = [
     EssayForm,
     GradeForm,
     ReturnForm,
+    PassageForm,
     MemberSearchForm,
     StatusForm,
     TrainingForm,
