@@ -404,7 +404,12 @@ def _notify_all(essays: list[Essay], template: str) -> int:
         Notice(user=e.participant.user, title=title, url=e.get_absolute_url()) for e in essays
     )
     ids = [e.pk for e in essays]
-    transaction.on_commit(lambda: [enqueue(email_essay_notice, pk, title) for pk in ids])
+
+    def email_each() -> None:
+        for pk in ids:
+            enqueue(email_essay_notice, pk, title)
+
+    transaction.on_commit(email_each)
     return len(essays)
 
 

@@ -2,9 +2,13 @@
 grades its members see nothing of them (pages, notices, e-mail), while the board's figures
 count them as given; on release each member graded is told once."""
 
+import threading
+import time
+
 import pytest
 import time_machine
 from django.conf import settings
+from django.db import connection, connections, transaction
 from django.urls import reverse
 
 from essays import queries, services
@@ -66,6 +70,12 @@ def member_pages(client, member, session) -> dict[str, str]:
         return {name: client.get(url).content.decode() for name, url in urls.items()}
 
 
+def told(member, session) -> int:
+    """Notices telling the member of their essay's grade (not the session's announcement)."""
+    url = reverse("essays:write", args=[session.pk])
+    return Notice.objects.filter(user=member, url=url).count()
+
+
 def year_figures(member):
     [row] = assessment.member_year(member, 2026, now=AFTER)
     return row.figures
@@ -82,7 +92,7 @@ def test_until_released_the_member_sees_nothing_of_the_grade(
         assert SHOWN not in page, name
     assert 'class="level-basic_pass">0<' in pages["mine"]  # the year: nothing graded yet
     assert "essay-submitted" in pages["mine"] and "essay-graded" not in pages["mine"]
-    assert not Notice.objects.filter(user=member).exists()
+    assert told(member, together) == 0
     assert mailoutbox == []
     assert (figures.submitted, figures.basic_passed, figures.ungraded) == (1, 0, 1)
 
@@ -127,7 +137,7 @@ def test_the_release_shows_the_grades_and_tells_each_member_once(
     pages = member_pages(client, member, together)
 
     assert twice.value.code == "already_released"
-    assert sorted(Notice.objects.values_list("user", flat=True)) == sorted([member.pk, second.pk])
+    assert (told(member, together), told(second, together), told(waiting, together)) == (1, 1, 0)
     assert sorted(m.to[0] for m in mailoutbox) == sorted([member.email, second.email])
     for name, page in pages.items():
         assert SHOWN in page, name
@@ -145,7 +155,7 @@ def test_a_grade_given_after_the_release_is_shown_and_told_at_once(
     with django_capture_on_commit_callbacks(execute=True):
         services.grade_essay(secretary, essay=essay, level="pass", marks=["met"] * 3)
 
-    assert Notice.objects.filter(user=member).count() == 1
+    assert told(member, together) == 1
     assert [m.to for m in mailoutbox] == [[member.email]]
     assert queries.my_essays(member, now=AFTER)[0].grade.level == "pass"
 
@@ -193,7 +203,7 @@ def test_the_secretary_releases_from_the_queue_and_a_double_tap_releases_once(
     assert "1 graded, 0 waiting" in queue.content.decode()
     assert first.status_code == second.status_code == 302
     assert GradeRelease.objects.get().released_by == secretary
-    assert Notice.objects.filter(user=member).count() == 1
+    assert told(member, together) == 1
     assert "Released by" in after and "Release the grades of" not in after
 
 
@@ -211,3 +221,97 @@ def _once_key(page: str, action: str) -> str:
     form = page[page.index(f'action="{action}"') :]
     start = form.index('name="once" value="') + len('name="once" value="')
     return form[start : start + 32]
+
+
+def _waiting_on_a_lock() -> int:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT count(*) FROM pg_stat_activity "
+            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
+        )
+        return cursor.fetchone()[0]
+
+
+def _in_turn(first, second):
+    """Run `first` in a transaction held open until `second`, started meanwhile in another
+    thread, waits on a lock; then let the first commit. Returns each one's outcome."""
+    holds, may_commit = threading.Event(), threading.Event()
+    outcomes: dict[str, object] = {}
+
+    def run_first():
+        try:
+            with transaction.atomic():
+                first()
+                holds.set()
+                may_commit.wait(10)
+            outcomes["first"] = "done"
+        except Exception as error:
+            outcomes["first"] = error
+        finally:
+            holds.set()
+            connections.close_all()
+
+    def run_second():
+        holds.wait(10)
+        try:
+            second()
+            outcomes["second"] = "done"
+        except Exception as error:
+            outcomes["second"] = error
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=run_first), threading.Thread(target=run_second)]
+    for thread in threads:
+        thread.start()
+    deadline = time.monotonic() + 10
+    while _waiting_on_a_lock() == 0 and time.monotonic() < deadline:
+        may_commit.wait(0.02)
+    outcomes["blocked"] = _waiting_on_a_lock()
+    may_commit.set()
+    for thread in threads:
+        thread.join()
+    return outcomes
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="races need a real server")
+@pytest.mark.parametrize(
+    "grade_first", [True, False], ids=["grade-then-release", "release-then-grade"]
+)
+def test_a_grade_saved_while_the_cell_is_released_is_told_once(
+    org_tree, secretary, member, together, write, grade_first
+):
+    essay = write(member, together, ORIGINAL)
+
+    def grade():
+        services.grade_essay(secretary, essay=essay, level="pass", marks=["met"] * 3)
+
+    def release():
+        services.release_grades(secretary, session=together, organization=org_tree.cell_a1a)
+
+    outcomes = _in_turn(grade, release) if grade_first else _in_turn(release, grade)
+
+    assert outcomes["blocked"] == 1
+    assert (outcomes["first"], outcomes["second"]) == ("done", "done")
+    assert told(member, together) == 1
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="races need a real server")
+def test_two_releases_at_once_tell_each_member_once(org_tree, secretary, member, together, write):
+    services.grade_essay(
+        secretary, essay=write(member, together, ORIGINAL), level="pass", marks=["met"] * 3
+    )
+
+    def release():
+        services.release_grades(secretary, session=together, organization=org_tree.cell_a1a)
+
+    outcomes = _in_turn(release, release)
+
+    assert outcomes["blocked"] == 1
+    assert outcomes["first"] == "done"
+    assert isinstance(outcomes["second"], EssayError)
+    assert outcomes["second"].code == "already_released"
+    assert GradeRelease.objects.count() == 1
+    assert told(member, together) == 1
