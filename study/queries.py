@@ -168,6 +168,8 @@ _HISTORY_LABELS = {
     "ends_at": gettext_lazy("Ends at"),
     "essay_required": gettext_lazy("Essay required"),
     "essay_deadline": gettext_lazy("Essay deadline"),
+    "grading_criteria": gettext_lazy("Grading criteria"),
+    "grades_released_together": gettext_lazy("Grades released together"),
     "audience": gettext_lazy("Audience"),
     "documents": gettext_lazy("Documents studied"),
     "segments": gettext_lazy("Segments"),

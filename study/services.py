@@ -285,6 +285,8 @@ def _snapshot(session: StudySession) -> dict:
         "mode": session.mode,
         "essay_required": session.essay_required,
         "essay_deadline": session.essay_deadline.isoformat() if session.essay_deadline else None,
+        "grading_criteria": session.grading_criteria,
+        "grades_released_together": session.grades_released_together,
         "audience": sorted(o.name for o in session.audience.all()),
         "documents": sorted(d.number for d in session.documents.all()),
         "segments": [

@@ -237,3 +237,28 @@ def test_more_criteria_than_allowed_are_refused(client, org_tree, secretary):
 
     assert response.status_code == 200
     assert not StudySession.objects.exists()
+
+
+def test_a_change_of_criteria_or_release_is_in_the_sessions_history(
+    org_tree, secretary, session, spec_for
+):
+    from study import queries as study_queries
+
+    study_services.update_session(
+        secretary,
+        session=session,
+        spec=spec_for(
+            org_tree.cell_a1a,
+            essay_required=True,
+            essay_deadline=at(20, 17),
+            grading_criteria=["Hiểu nội dung", "Đề xuất cụ thể"],
+            grades_released_together=True,
+        ),
+    )
+
+    with translation.override("en"):
+        [latest, *_older] = study_queries.session_history(session)
+        changes = {c.label: (c.before, c.after) for c in latest.changes}
+
+    assert changes["Grading criteria"] == ("—", "Hiểu nội dung, Đề xuất cụ thể")
+    assert changes["Grades released together"] == ("no", "yes")
