@@ -26,7 +26,7 @@ from members.models import User
 from members.services import record_audit
 from study.models import StudySession
 
-# The share of the documents an essay restates from which it is flagged (the grading page).
+# The share of an essay restating the documents from which it is flagged (restates()).
 RESTATING = 0.5
 CONTEXT_WORDS = 8  # words shown around a passage, on either side
 
@@ -135,6 +135,11 @@ def pairs(mine: str, theirs: str, *, without: Iterable[str] = frozenset()) -> li
     ]
 
 
+def restates(essay: Essay) -> bool:
+    """Whether the essay is flagged as restating the documents it studied."""
+    return essay.document_overlap is not None and essay.document_overlap >= RESTATING
+
+
 def panel(essay: Essay) -> Panel:
     """What the grader of the essay sees: the passages it shares with each essay it is flagged
     as similar to (its matches, prefetched with their essays) and with the documents when it is
@@ -147,7 +152,7 @@ def panel(essay: Essay) -> Panel:
         Comparison(match.other, match.score, pairs(text, match.other.text(), without=without))
         for match in essay.matches.all()
     ]
-    if essay.document_overlap is not None and essay.document_overlap >= RESTATING:
+    if restates(essay):
         documents = documents_text(session)
         comparisons.append(
             Comparison(None, essay.document_overlap, pairs(text, documents, without=without))

@@ -291,7 +291,7 @@ def grade(request, pk: int):
             "released_together": session.grades_released_together,
             "grade_form": grade_form,
             "return_form": return_form,
-            "restates": essay.document_overlap is not None and essay.document_overlap >= 0.5,
+            "restates": passages.restates(essay),
             "text": text,
             "few_proposals": text.few_proposals,
             "passages": passages.panel(essay),

@@ -410,3 +410,21 @@ def test_the_grading_page_reads_passages_in_bounded_queries(
 
     assert len(response.context["passages"].comparisons) == n
     assert len(response.context["passages"].dismissed) == 1
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("overlap", "shown"), [(None, False), (0.49, False), (0.5, True)])
+def test_the_documents_are_compared_when_the_essay_is_flagged_as_restating_them(
+    client, secretary, session, cell_essays, overlap, shown
+):
+    essay = cell_essays[0]
+    Essay.objects.filter(pk=essay.pk).update(document_overlap=overlap)
+    client.force_login(secretary)
+
+    response = client.get(reverse("essays:grade", args=[essay.pk]))
+
+    compared = [c for c in response.context["passages"].comparisons if c.other is None]
+    assert response.context["restates"] is shown
+    assert len(compared) == int(shown)
+    if shown:
+        assert compared[0].passages[0].theirs.text == DOCUMENT.rstrip(".")
