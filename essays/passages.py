@@ -11,7 +11,7 @@ recomputed at once, and the passages shown. A dismissal is kept when undone (res
 import hashlib
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from django.db import IntegrityError, transaction
@@ -29,6 +29,7 @@ from study.models import StudySession
 # The share of an essay restating the documents from which it is flagged (restates()).
 RESTATING = 0.5
 CONTEXT_WORDS = 8  # words shown around a passage, on either side
+TEXT_FIELDS = ("understanding", "relation", "proposals", "plan", "upload_text")  # Essay.text()
 
 
 def documents_text(session: StudySession) -> str:
@@ -73,6 +74,9 @@ class PassagePair:
     mine: Side
     theirs: Side
     folded: str  # what the dismissal form sends back
+    # How many of the cell's compared essays hold it word for word: all of them, it is likely
+    # the template or a quotation; two, likely a copy.
+    held_by: int = 0
 
 
 @dataclass
@@ -100,6 +104,7 @@ class Comparison:
 class Panel:
     comparisons: list[Comparison]
     dismissed: list[DismissedPassage]
+    cell_essays: int = 0  # the compared essays of the essay's cell (held_by counts among them)
 
     def __bool__(self) -> bool:
         return bool(self.comparisons or self.dismissed)
@@ -157,7 +162,25 @@ def panel(essay: Essay) -> Panel:
         comparisons.append(
             Comparison(None, essay.document_overlap, pairs(text, documents, without=without))
         )
-    return Panel(comparisons, dismissed)
+    if not any(c.passages for c in comparisons):
+        return Panel(comparisons, dismissed)
+    cell = _cell_words(essay)
+    for comparison in comparisons:
+        comparison.passages = [
+            replace(p, held_by=sum(f" {p.folded} " in words for words in cell))
+            for p in comparison.passages
+        ]
+    return Panel(comparisons, dismissed, len(cell))
+
+
+def _cell_words(essay: Essay) -> list[str]:
+    """The folded words of each compared essay of the essay's cell, space-joined and padded."""
+    texts = Essay.objects.filter(
+        participant__session_id=essay.participant.session_id,
+        participant__organization_id=essay.participant.organization_id,
+        signature__isnull=False,
+    ).only(*TEXT_FIELDS)
+    return [f" {' '.join(similarity.words(e.text()).folded)} " for e in texts]
 
 
 def _check_grader(actor: User, essay: Essay) -> None:
@@ -263,14 +286,7 @@ def rescore_session(session: StudySession) -> int:
     essays = list(
         Essay.objects.filter(participant__session=session, signature__isnull=False)
         .select_related("participant")
-        .only(
-            "understanding",
-            "relation",
-            "proposals",
-            "plan",
-            "upload_text",
-            "participant__organization",
-        )
+        .only(*TEXT_FIELDS, "participant__organization")
     )
     by_cell = defaultdict(list)
     for essay in essays:

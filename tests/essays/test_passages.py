@@ -428,3 +428,19 @@ def test_the_documents_are_compared_when_the_essay_is_flagged_as_restating_them(
     assert len(compared) == int(shown)
     if shown:
         assert compared[0].passages[0].theirs.text == DOCUMENT.rstrip(".")
+
+
+@pytest.mark.django_db
+def test_each_passage_says_how_many_essays_of_the_cell_hold_it(secretary, session, cell_essays):
+    panel = passages.panel(Essay.objects.get(pk=cell_essays[1].pk))
+
+    held = {
+        p.mine.text.split()[0]: p.held_by
+        for c in panel.comparisons
+        if c.other is not None
+        for p in c.passages
+    }
+
+    assert panel.cell_essays == 4
+    assert held["Bài"] == 3  # the template: every templated essay of the cell
+    assert held["Trên"] == 3  # the closing words too
