@@ -248,6 +248,7 @@ CELERY_BEAT_SCHEDULE = {
     "early-warnings": {"task": "oversight.tasks.check_warnings", "schedule": 24 * 3600},
     "settle-outcomes": {"task": "attendance.tasks.settle_outcomes", "schedule": 10 * 60},
     "keep-figures": {"task": "oversight.tasks.keep_figures", "schedule": 10 * 60},
+    "grading-reminders": {"task": "essays.tasks.remind_graders", "schedule": 24 * 3600},
 }
 
 # --- Authentication (django-allauth) --------------------------------------------------------

@@ -234,6 +234,29 @@ class EssayVersion(models.Model):
         return f"{self.essay} #{self.revision} ({self.kind})"
 
 
+class GradingReminder(models.Model):
+    """A submitted essay told to its graders' secretary as waiting too long (essays.reminders):
+    once per submission, whichever daily run inserts the row first; that run tells it."""
+
+    essay = models.ForeignKey(Essay, on_delete=models.CASCADE, related_name="+")
+    submitted_at = models.DateTimeField()  # the submission it waited from
+    reminded_at = models.DateTimeField(_("reminded at"), default=timezone.now)
+    run = models.UUIDField(editable=False)
+
+    class Meta:
+        verbose_name = _("grading reminder")
+        verbose_name_plural = _("grading reminders")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["essay", "submitted_at"], name="essay_reminded_once_per_submission"
+            )
+        ]
+        indexes = [models.Index(fields=["run"], name="grading_reminder_by_run")]
+
+    def __str__(self) -> str:
+        return f"{self.essay} ({self.reminded_at:%Y-%m-%d})"
+
+
 class DismissedPassage(models.Model):
     """A passage the graders of a session set aside because every essay shares it (the template,
     a quotation of the resolution): the session's matched passages and scores leave out its
