@@ -315,3 +315,33 @@ def test_two_releases_at_once_tell_each_member_once(org_tree, secretary, member,
     assert outcomes["second"].code == "already_released"
     assert GradeRelease.objects.count() == 1
     assert told(member, together) == 1
+
+
+@pytest.mark.parametrize("n", [1, 4])
+def test_the_queue_with_its_releases_keeps_to_a_bounded_number_of_queries(
+    client,
+    org_tree,
+    secretary,
+    member_of,
+    together,
+    write,
+    n,
+    django_assert_max_num_queries,
+):
+    for i in range(n):
+        author = member_of(org_tree.cell_a1a)
+        study_services.add_participant(secretary, session=together, user=author)
+        essay = write(author, together, INDEPENDENT[i % len(INDEPENDENT)])
+        services.grade_essay(secretary, essay=essay, level="pass", marks=["met"] * 3)
+    client.force_login(secretary)
+
+    with django_assert_max_num_queries(13):
+        response = client.get(reverse("essays:queue", args=[together.pk]))
+
+    [cell] = response.context["releases"]
+    assert (cell.organization, cell.graded, cell.waiting, cell.release) == (
+        org_tree.cell_a1a,
+        n,
+        0,
+        None,
+    )
