@@ -66,7 +66,14 @@ class GradeForm(forms.Form):
     """A mark on each of the session's criteria, the level and a comment. `version` is the
     essay's revision when the page was opened (another grader's grade since is refused)."""
 
-    version = forms.IntegerField(min_value=0, widget=forms.HiddenInput)
+    version = forms.IntegerField(
+        min_value=0,
+        widget=forms.HiddenInput,
+        error_messages={
+            code: _("This page is out of date: open the essay again to grade it.")
+            for code in ("required", "invalid", "min_value")
+        },
+    )
     level = forms.ChoiceField(label=_("Level"), choices=Level.choices, widget=forms.RadioSelect)
     comment = forms.CharField(
         label=_("Comment"), required=False, widget=forms.Textarea(attrs={"rows": 3})

@@ -178,3 +178,21 @@ def test_two_graders_saving_at_the_same_time_the_second_waits_and_is_refused(
     assert outcomes["second"].code == "graded_meanwhile"
     assert outcomes["second"].grade.grader == secretary
     assert list(Grade.objects.values_list("grader", "level")) == [(secretary.pk, "pass")]
+
+
+@pytest.mark.django_db
+def test_a_page_without_its_version_is_told_to_open_the_essay_again(
+    client, secretary, member, session, write
+):
+    essay = write(member, session, ORIGINAL)
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(secretary)
+
+    response = client.post(
+        reverse("essays:grade", args=[essay.pk]),
+        {k: v for k, v in post(essay.pk, 0, "pass", ALL_MET).items() if k != "version"},
+    )
+
+    assert response.status_code == 200
+    assert "This page is out of date: open the essay again" in response.content.decode()
+    assert not Grade.objects.exists()
