@@ -360,7 +360,8 @@ def run_faults(services: OwnServices, servers: list, port: int, scene, *, rate, 
         print(f"fault: {name}: {figures} {'held' if held else 'MISSED'}")
 
     async def kill_worker(moments):
-        os.kill(_busy_worker(gunicorn.pid, port), 9)
+        # Looked for in a thread: the clients share this event loop and must keep sending.
+        os.kill(await asyncio.to_thread(_busy_worker, gunicorn.pid, port), 9)
         moments["back"] = time.monotonic()
 
     async def restart_redis(moments):

@@ -715,9 +715,9 @@ def write_results(
         "(`/ws/`), PostgreSQL and Redis on loopback; the load generators run on the same cores."
         + (f" Servers' settings: `{' '.join(args.server_env)}`." if args.server_env else ""),
         "",
-        "## Scenarios",
-        "",
     ]
+    if closed or bloc:
+        lines += ["## Scenarios", ""]
     if closed:
         lines += [
             f"### Check-in, closed loop (wrk, {args.connections} connections, {args.seconds} s "
@@ -901,7 +901,11 @@ def run(args, services) -> None:
     if args.json:
         args.json.write_text(json.dumps({"closed": closed, "machine": info, "versions": vers}))
         return
-    reports = bloc_reports(args.reports)
+    reports = (
+        f"Not in this run (--only {args.only}).\n"
+        if args.only and args.reports is None
+        else bloc_reports(args.reports)
+    )
     out = write_results(args, info, vers, closed, bloc, reports, faults)
     print(f"written: {out.relative_to(ROOT)}")
     if not held:
