@@ -323,6 +323,11 @@ def update_session(actor: User, *, session: StudySession, spec: SessionSpec) -> 
     if not session.is_editable:
         raise StudyError("not_editable", status=session.get_status_display().lower())
     segments = _validate(actor, spec)
+    # Once it has ended its essays may be graded: hiding or showing grades given would then
+    # show some without telling their authors, or hide grades already told.
+    released_together_changed = spec.grades_released_together != session.grades_released_together
+    if released_together_changed and session.ends_at <= timezone.now():
+        raise StudyError("release_choice_fixed")
     before = _snapshot(session)
     for name, value in _fields(spec).items():
         setattr(session, name, value)

@@ -2,6 +2,7 @@
 before choosing the level, the level's rule is shown, and the marks are kept with the grade."""
 
 import pytest
+import time_machine
 from django.conf import settings
 from django.urls import reverse
 from django.utils import translation
@@ -262,3 +263,30 @@ def test_a_change_of_criteria_or_release_is_in_the_sessions_history(
 
     assert changes["Grading criteria"] == ("—", "Hiểu nội dung, Đề xuất cụ thể")
     assert changes["Grades released together"] == ("no", "yes")
+
+
+def test_whether_grades_are_released_together_is_fixed_once_the_session_has_ended(
+    org_tree, secretary, session, spec_for
+):
+    from study.errors import StudyError
+
+    def spec(**options):
+        return spec_for(
+            org_tree.cell_a1a, essay_required=True, essay_deadline=at(20, 17), **options
+        )
+
+    with time_machine.travel(at(10, 17), tick=False), pytest.raises(StudyError) as refused:
+        study_services.update_session(
+            secretary, session=session, spec=spec(grades_released_together=True)
+        )
+    with time_machine.travel(at(10, 17), tick=False):
+        study_services.update_session(
+            secretary, session=session, spec=spec(grading_criteria=["Hiểu nội dung"])
+        )
+
+    session.refresh_from_db()
+    assert refused.value.code == "release_choice_fixed"
+    assert (session.grades_released_together, session.grading_criteria) == (
+        False,
+        ["Hiểu nội dung"],
+    )
