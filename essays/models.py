@@ -41,6 +41,8 @@ class Essay(models.Model):
     proposals = models.TextField(_("Concrete proposals for the unit's political task"), blank=True)
     # Personal action plan: items of {content, objective, solution, timeline, responsible}.
     plan = models.JSONField(_("personal action plan"), default=list, blank=True)
+    # In this order: PostgreSQL's jsonb keeps an item's keys in its own order, not as written.
+    PLAN_KEYS = ("content", "objective", "solution", "timeline", "responsible")
     status = models.CharField(
         _("status"), max_length=10, choices=Status.choices, default=Status.DRAFT, db_index=True
     )
@@ -79,7 +81,9 @@ class Essay(models.Model):
         return self.participant.user
 
     def text(self) -> str:
-        plan = "\n".join(" ".join(str(v) for v in item.values()) for item in self.plan or [])
+        plan = "\n".join(
+            " ".join(str(item.get(key, "")) for key in self.PLAN_KEYS) for item in self.plan or []
+        )
         return "\n".join(
             [self.understanding, self.relation, self.proposals, plan, self.upload_text]
         )

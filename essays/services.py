@@ -35,12 +35,18 @@ SECTIONS = (
     ("relation", gettext_lazy("How it relates to my own work")),
     ("proposals", gettext_lazy("Concrete proposals for the unit's political task")),
 )
-PLAN_FIELDS = (
-    ("content", gettext_lazy("content")),
-    ("objective", gettext_lazy("objective")),
-    ("solution", gettext_lazy("solution")),
-    ("timeline", gettext_lazy("timeline")),
-    ("responsible", gettext_lazy("responsibility")),
+PLAN_FIELDS = tuple(
+    zip(
+        Essay.PLAN_KEYS,
+        (
+            gettext_lazy("content"),
+            gettext_lazy("objective"),
+            gettext_lazy("solution"),
+            gettext_lazy("timeline"),
+            gettext_lazy("responsibility"),
+        ),
+        strict=True,
+    )
 )
 MAX_PLAN_ITEMS = 5
 
