@@ -2,7 +2,7 @@
 
 from django.utils import timezone
 
-from attendance import standing
+from attendance import queued, standing
 from study.extensions import SessionPanel
 from study.models import StudySession
 
@@ -13,4 +13,7 @@ def my_attendance_panel(user, session: StudySession, participant) -> SessionPane
     (mine,) = standing.standings_of(
         [participant], now=timezone.now(), segments=list(session.segments.all())
     )
-    return SessionPanel("attendance/_my_standing.html", {"standing": mine})
+    return SessionPanel(
+        "attendance/_my_standing.html",
+        {"standing": mine, "queued": queued.mine_in(user, session)},
+    )

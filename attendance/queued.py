@@ -95,3 +95,17 @@ def my_scans(user: User, *, now: datetime) -> list[QueuedScan]:
         .select_related("segment__session")
         .order_by("-received_at", "-pk")[:50]
     )
+
+
+def mine_in(user: User, session: StudySession) -> list[QueuedScan]:
+    """The member's scans of the session sent later that are not check-ins (yet): waiting for
+    the secretary, or refused. Shown on the session's page with the member's attendance."""
+    return list(
+        QueuedScan.objects.filter(
+            user=user,
+            segment__session=session,
+            state__in=(QueuedScan.State.PENDING, QueuedScan.State.REFUSED),
+        )
+        .select_related("segment")
+        .order_by("scanned_at", "pk")
+    )

@@ -367,3 +367,23 @@ def test_a_code_claimed_before_it_was_shown_is_refused_on_the_sheet(
     assert answer.state == "refused" and answer.scan.segment == morning
     assert [s.pk for s in page.context["queued"].refused] == [answer.scan.pk]
     assert not CheckIn.objects.exists()
+
+
+def test_the_session_page_shows_the_members_scan_waiting_then_confirmed(
+    client, secretary, member, morning
+):
+    scanned = at(10, 7, 40)
+    [answer] = _send(
+        member,
+        _item("client-0900", _token(morning, scanned), held=95),
+        now=scanned + timedelta(seconds=95),
+    )
+    session_page = morning.session.get_absolute_url()
+    client.force_login(member)
+
+    mine = client.get(session_page).text
+    assert 'class="queued-pending"' in mine and reverse("attendance:offline") in mine
+
+    services.decide_queued(secretary, scans=[answer.scan.pk], accept=True)
+
+    assert 'class="queued-' not in client.get(session_page).text

@@ -303,7 +303,7 @@ def test_the_session_page_reads_a_bounded_number_of_queries(
     session = member.study_participations.order_by("pk").first().session
     client.force_login(member)
 
-    with time_machine.travel(at(11, 9), tick=False), django_assert_max_num_queries(30):
+    with time_machine.travel(at(11, 9), tick=False), django_assert_max_num_queries(31):
         page = client.get(session.get_absolute_url())
 
     assert "Bí Thư A1a ghi nhận: “Có mặt”" in section(page, "my-attendance")
