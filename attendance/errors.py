@@ -10,6 +10,10 @@ class AttendanceError(DomainError):
             "This code has expired: the code on the screen changes every few seconds. "
             "Scan the one showing now."
         ),
+        "qr_not_yet": _(
+            "This code was not valid yet at the time of the scan. Scan the code showing on the "
+            "screen now."
+        ),
         "code_unknown": _("No open check-in matches this code. Check the digits on the screen."),
         "held_scan_expired": _(
             "Your scan was more than 10 minutes ago. Scan the code on the screen again."

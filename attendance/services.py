@@ -613,7 +613,7 @@ def _phone_scan(actor: User, scan: QueuedScan, token: str, age: timedelta, devic
     try:
         claim = tokens.read_token(token, at=scan.scanned_at)
     except AttendanceError as error:
-        if error.code == "qr_expired":
+        if error.code in ("qr_expired", "qr_not_yet"):
             # Most likely a code shown after the time claimed (a photo passed on, a scan time
             # put back): refused, but on the sheet of the segment it names when it names one.
             with contextlib.suppress(AttendanceError):

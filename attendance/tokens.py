@@ -64,7 +64,9 @@ def read_token(token: str, *, at: datetime) -> QrClaim:
         claim = QrClaim(int(segment_id), int(point_id) or None, str(direction), int(window))
     except (signing.BadSignature, ValueError, TypeError, OverflowError) as exc:
         raise AttendanceError("qr_invalid") from exc
-    if claim.window not in (window_at(at), window_at(at) - 1):
+    if claim.window > window_at(at):  # a code held ahead by a projector, not shown yet
+        raise AttendanceError("qr_not_yet")
+    if claim.window < window_at(at) - 1:
         raise AttendanceError("qr_expired")
     return claim
 

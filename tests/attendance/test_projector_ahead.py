@@ -82,7 +82,7 @@ def test_a_code_held_ahead_is_refused_before_its_window_and_good_in_it(
     for moment in (NOW, NOW + timedelta(seconds=52)):
         with pytest.raises(AttendanceError) as error:
             services.check_in_with_token(member, token=token, scanned_at=moment, now=moment)
-        assert error.value.code == "qr_expired"
+        assert error.value.code == "qr_not_yet"
         with pytest.raises(AttendanceError) as error:
             services.check_in_with_code(member, code=later["code"], now=moment)
         assert error.value.code == "code_unknown"
