@@ -546,6 +546,13 @@ def _age(scanned_ms: int, sent_ms: int) -> timedelta:
     return timedelta(milliseconds=sent_ms - scanned_ms)
 
 
+def _scanned_at(now: datetime, age: timedelta) -> datetime:
+    """When the scan was made, by the server's clock. The age is the device's word: held to a
+    year here (far past any bound; _judge_age reads the age itself and refuses it), so that a
+    claimed age of centuries cannot overflow the date."""
+    return now - min(max(age, timedelta(0)), timedelta(days=365))
+
+
 def _judge_age(age: timedelta, bound: timedelta, *, late: str = "queued_too_late") -> None:
     if age < -QUEUED_FUTURE_SLACK:
         raise AttendanceError("queued_future")
@@ -673,7 +680,7 @@ def receive_phone_scans(
                 source=QueuedScan.Source.PHONE,
                 user=actor,
                 sent_by=actor,
-                scanned_at=now - max(age, timedelta(0)),
+                scanned_at=_scanned_at(now, age),
                 received_at=now,
                 device=device[:64],
             )
@@ -708,7 +715,7 @@ def receive_door_scans(
                 source=QueuedScan.Source.DOOR,
                 sent_by=actor,
                 segment=segment,
-                scanned_at=now - max(age, timedelta(0)),
+                scanned_at=_scanned_at(now, age),
                 received_at=now,
             )
             try:

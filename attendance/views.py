@@ -547,7 +547,7 @@ def _queued_items(request, field: str) -> tuple[list[dict], list[dict]] | None:
     try:
         body = json.loads(request.body)
         items = body["scans"]
-    except (ValueError, TypeError, KeyError):
+    except (ValueError, TypeError, KeyError, RecursionError):  # RecursionError: nested too deep
         return None
     if not isinstance(items, list):
         return None
