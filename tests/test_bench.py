@@ -33,7 +33,14 @@ def test_the_bench_command_imports_without_touching_anything(monkeypatch):
 
 
 def test_the_older_bench_scripts_import():
-    for name in ("checkin_burst", "live_fanout", "essay_similarity", "faults", "growth"):
+    for name in (
+        "checkin_burst",
+        "live_fanout",
+        "essay_similarity",
+        "faults",
+        "growth",
+        "setting_ab",
+    ):
         _load(name)
 
 
