@@ -135,7 +135,7 @@ def save_draft(
         if essay.status not in (Essay.Status.DRAFT, Essay.Status.RETURNED):
             if not same:  # a stale tab's text after a submit elsewhere: kept all the same
                 _keep_refused(essay, revision, sections, plan, now)
-            refusal = EssayError("not_editable", status=essay.get_status_display().lower())
+            refusal = _not_editable(essay)
         elif revision != essay.revision and not same:
             refused = _keep_refused(essay, revision, sections, plan, now)
             refusal = StaleCopyError(essay=essay, refused=refused)
@@ -187,7 +187,7 @@ def submit_essay(actor: User, *, essay: Essay, now: datetime | None = None) -> E
     if essay.participant.user_id != actor.pk:
         raise EssayError("not_a_participant")
     if essay.status not in (Essay.Status.DRAFT, Essay.Status.RETURNED):
-        raise EssayError("not_editable", status=essay.get_status_display().lower())
+        raise _not_editable(essay)
     _check_complete(essay)
     session = essay.participant.session
     essay.status = Essay.Status.SUBMITTED
@@ -419,11 +419,18 @@ def _notify_all(essays: list[Essay], template: str) -> int:
     return len(essays)
 
 
+def _not_editable(essay: Essay) -> EssayError:
+    """The refusal to change an essay, its status told as its author sees it ("submitted"
+    while its grade waits for the cell's grades to be released)."""
+    seen = queries.MyEssay(essay.participant, essay, queries.essay_grades_shown(essay))
+    return EssayError("not_editable", status=seen.get_status_display().lower())
+
+
 def _check_editable(actor: User, essay: Essay) -> None:
     if essay.participant.user_id != actor.pk:
         raise EssayError("not_a_participant")
     if essay.status not in (Essay.Status.DRAFT, Essay.Status.RETURNED):
-        raise EssayError("not_editable", status=essay.get_status_display().lower())
+        raise _not_editable(essay)
 
 
 def attach_upload(actor: User, *, essay: Essay, upload) -> Essay:

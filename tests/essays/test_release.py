@@ -345,3 +345,20 @@ def test_the_queue_with_its_releases_keeps_to_a_bounded_number_of_queries(
         0,
         None,
     )
+
+
+def test_a_stale_tab_saving_the_graded_essay_is_not_told_it_is_graded(
+    client, member, together, graded
+):
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(member)
+
+    with time_machine.travel(AFTER, tick=False):
+        refused = client.post(
+            reverse("essays:autosave", args=[together.pk]),
+            {"revision": graded.revision, "understanding": "Một tab cũ vẫn mở"},
+        )
+
+    assert refused.status_code == 409
+    assert refused.json()["error"] == "The essay is submitted and can no longer be changed."
+    assert Essay.objects.get().understanding == ORIGINAL["understanding"]
