@@ -829,6 +829,7 @@ def main() -> None:
     if args.quick:
         args.seconds, args.repeat, args.members, args.segments = 5, 1, 300, 4
         args.bloc, args.arrive, args.burst = 1000, 10, 5
+        args.fault_seconds = 8
     if shutil.which("wrk") is None:
         raise SystemExit("wrk is needed: apt-get install wrk")
     services = None
