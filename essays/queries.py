@@ -169,12 +169,16 @@ def grading_queue(user: User, session: StudySession) -> QuerySet[Essay]:
 
 
 def essay_to_grade(user: User, pk: int) -> Essay:
+    """An essay the user may grade; 404 for their own (nobody grades it, and its grade may
+    wait to be released to them as to any member)."""
     grades = Grade.objects.select_related("grader").prefetch_related("marks")
-    qs = Essay.objects.select_related(
-        "participant__user", "participant__organization", "participant__session"
-    ).prefetch_related(
-        Prefetch("grades", queryset=grades.order_by("-graded_at", "-pk")),
-        Prefetch("matches", queryset=Match.objects.select_related("other__participant__user")),
+    qs = (
+        Essay.objects.exclude(participant__user=user)
+        .select_related("participant__user", "participant__organization", "participant__session")
+        .prefetch_related(
+            Prefetch("grades", queryset=grades.order_by("-graded_at", "-pk")),
+            Prefetch("matches", queryset=Match.objects.select_related("other__participant__user")),
+        )
     )
     return permissions.get_for(user, qs, permissions.ESSAYS_GRADE, pk=pk)
 

@@ -362,3 +362,25 @@ def test_a_stale_tab_saving_the_graded_essay_is_not_told_it_is_graded(
     assert refused.status_code == 409
     assert refused.json()["error"] == "The essay is submitted and can no longer be changed."
     assert Essay.objects.get().understanding == ORIGINAL["understanding"]
+
+
+@pytest.fixture
+def deputy(org_tree, holder_of):
+    """Cell A1a's deputy secretary, a member of the cell (expected at `together`)."""
+    return holder_of(
+        Role.DEPUTY_SECRETARY, org_tree.cell_a1a, org_tree.cell_a1a, full_name="Phó Bí Thư"
+    )
+
+
+def test_a_grader_does_not_see_their_own_unreleased_grade_on_the_grading_page(
+    client, deputy, secretary, together, write
+):
+    essay = write(deputy, together, INDEPENDENT[0])
+    services.grade_essay(secretary, essay=essay, level="basic_pass", comment=COMMENT, marks=MARKS)
+    client.force_login(deputy)
+
+    with time_machine.travel(AFTER, tick=False):
+        own = client.get(reverse("essays:grade", args=[essay.pk]))
+
+    assert own.status_code == 404
+    assert COMMENT not in own.content.decode()
