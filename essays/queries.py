@@ -297,15 +297,28 @@ def grade_list(
     if end is not None:
         qs = qs.filter(session__starts_at__lt=end)
     latest = Grade.objects.filter(essay=OuterRef("essay")).order_by("-graded_at", "-pk")
+    # The user's own row (a secretary or deputy is a member too): as they see it themselves,
+    # without a grade that waits for the cell's grades to be released.
+    own_hidden = Q(user=user) & ~grades_shown()
+
+    def unless_own_hidden(value):
+        return Case(When(own_hidden, then=Value(None)), default=value)
+
     return (
         qs.select_related("user", "organization", "session")
         .annotate(
-            essay_status=F("essay__status"),
+            essay_status=Case(
+                When(
+                    own_hidden & Q(essay__status=Essay.Status.GRADED),
+                    then=Value(Essay.Status.SUBMITTED),
+                ),
+                default=F("essay__status"),
+            ),
             submitted_at=F("essay__submitted_at"),
             late=F("essay__late"),
-            level=Subquery(latest.values("level")[:1]),
-            grade_comment=Subquery(latest.values("comment")[:1]),
-            grader_name=Subquery(latest.values("grader__full_name")[:1]),
+            level=unless_own_hidden(Subquery(latest.values("level")[:1])),
+            grade_comment=unless_own_hidden(Subquery(latest.values("comment")[:1])),
+            grader_name=unless_own_hidden(Subquery(latest.values("grader__full_name")[:1])),
         )
         .order_by("session__starts_at", "organization__path", "user__full_name_folded")
     )

@@ -384,3 +384,36 @@ def test_a_grader_does_not_see_their_own_unreleased_grade_on_the_grading_page(
 
     assert own.status_code == 404
     assert COMMENT not in own.content.decode()
+
+
+def _sheet_rows(response) -> list[tuple]:
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    return list(load_workbook(BytesIO(response.content)).active.iter_rows(values_only=True))
+
+
+def test_a_graders_own_unreleased_grade_is_left_out_of_their_grade_list(
+    client, deputy, secretary, member, together, write, graded
+):
+    essay = write(deputy, together, INDEPENDENT[0])
+    services.grade_essay(
+        secretary,
+        essay=essay,
+        level="fail",
+        comment="Riêng của phó bí thư",
+        marks=["not_met", "met", "met"],
+    )
+    client.cookies[settings.LANGUAGE_COOKIE_NAME] = "en"
+    client.force_login(deputy)
+
+    with time_machine.travel(AFTER, tick=False):
+        response = client.get(reverse("essays:session-xlsx", args=[together.pk]))
+
+    rows = _sheet_rows(response)
+    [own] = [r for r in rows if r[1] == "Phó Bí Thư"]
+    [other] = [r for r in rows if r[1] == member.full_name]
+    assert (own[6], own[8], own[9], own[10]) == ("Submitted", None, None, None)
+    assert (other[8], other[9]) == ("Basic pass", COMMENT)  # the members they grade: as given
+    assert [r[6] for r in rows if r[0] in ("Fail", "Basic pass")] == [1, 0]
