@@ -81,8 +81,16 @@ def sessions_held(organization: Organization, period: Period) -> list[StudySessi
     return list(
         StudySession.objects.filter(**summaries.held_in(period), pk__in=within.values("session"))
         .select_related("organizer")
-        # a bloc's year lists 1,800 sessions: what no page of the board reads stays behind
-        .defer("venue", "meeting_url", "created_at", "published_at", "reminder_sent_at")
+        # A bloc's year lists 1,800 sessions: only what the board's pages and counts read.
+        .only(
+            "title",
+            "starts_at",
+            "ends_at",
+            "status",
+            "essay_required",
+            "essay_deadline",
+            "organizer__name",
+        )
         .order_by("starts_at")
     )
 
