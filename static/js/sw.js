@@ -274,6 +274,9 @@
         .then(function () {
           return withStore(META, "readwrite", function (store) { store.put(data.user, "user"); });
         }));
+    } else if (data.type === "hoctap-logged-out") {
+      // Nobody is logged in any more: the pages kept for the one before go (their scans stay).
+      event.waitUntil(caches.delete(DOOR_CACHE));
     } else if (data.type === "hoctap-send") {
       event.waitUntil(send().catch(function () {}));
     }

@@ -2,6 +2,7 @@
 the network is down and sends it when the network is back; the door scanner queues the same
 way. Each test prints how long the delivery took after the network returned."""
 
+import contextlib
 import os
 import tempfile
 import time
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from attendance import services, tokens
@@ -214,4 +216,26 @@ def test_a_scan_kept_on_a_closed_page_is_sent_by_background_sync_or_the_next_pag
     print(f"\nkept scan delivered {how}, {delivery:.2f} s after the network returned")  # noqa: T201
 
     assert CheckIn.objects.get().participant.user.party_card_number == "09.100002"
+    context.close()
+
+
+@pytest.mark.usefixtures("running_segment")
+def test_a_logged_out_browser_offline_no_longer_shows_the_kept_door_page(browser, live_server):
+    context = _phone(browser, live_server)
+    page, _errors = _logged_in(context, "09.100001")
+    _worker_ready(page)
+    door = f"/attendance/segments/{Segment.objects.get().pk}/door/"
+    page.goto(door)
+    expect(page.locator("#door-form")).to_be_visible()  # kept by the service worker now
+
+    page.locator("form[action$='/logout/'] button").dispatch_event("click")
+    expect(page.locator("#door-form")).to_have_count(0)
+    page.goto("/accounts/login/")  # a page of nobody logged in: the kept pages go
+    expect(page.locator("#id_login")).to_be_visible()
+    time.sleep(1)
+    context.set_offline(True)
+    with contextlib.suppress(PlaywrightError):  # the browser's own offline error: nothing kept
+        page.goto(door)
+
+    assert page.locator("#door-form").count() == 0
     context.close()
