@@ -313,7 +313,17 @@ class Participant(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["session", "user"], name="participant_once_per_session")
         ]
-        indexes = [models.Index(fields=["user", "session"])]
+        indexes = [
+            models.Index(fields=["user", "session"]),
+            # The sessions that expected someone of a subtree (the board's views): without it a
+            # committee's year scanned every participant of the bloc's sessions (0.3 s at 60,000
+            # members; 6 ms with it).
+            models.Index(
+                fields=["organization", "session"],
+                condition=CURRENT_PARTICIPATION,
+                name="participant_current_by_org",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.user} @ {self.session}"
