@@ -78,9 +78,7 @@ def by_path(
             for level, column in SessionFigures.LEVELS.items():
                 figures.levels[level] += row[column]
         for row in (
-            SessionFiguresSegment.objects.filter(
-                **{f"figures__{k}": v for k, v in (kept | within).items()}
-            )
+            SessionFiguresSegment.objects.filter(**kept, **within)
             .values("position")
             .annotate(expected=Sum("expected"), attended=Sum("attended"))
             .order_by()
@@ -182,7 +180,12 @@ def count(session: StudySession, *, now: datetime) -> None:
         for position, (expected_there, attended) in tally.positions.get(key, {}).items():
             segments.append(
                 SessionFiguresSegment(
-                    figures=row, position=position, expected=expected_there, attended=attended
+                    figures=row,
+                    session=session,
+                    organization_id=key[0],
+                    position=position,
+                    expected=expected_there,
+                    attended=attended,
                 )
             )
     try:
