@@ -501,3 +501,8 @@ def cell_releases(user: User, session: StudySession) -> list[CellRelease]:
         for r in rows
     ]
     return sorted(found, key=lambda c: c.organization.path)
+
+
+def session_has_grades(session: StudySession) -> bool:
+    """Whether any essay of the session has been graded (study.extensions.has_grades)."""
+    return Grade.objects.filter(essay__participant__session=session).exists()

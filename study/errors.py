@@ -37,8 +37,8 @@ class StudyError(DomainError):
         "too_many_criteria": _("Set at most %(limit)s grading criteria."),
         "criterion_too_long": _("A grading criterion is at most %(limit)s characters long."),
         "release_choice_fixed": _(
-            "Once the session has ended, whether its grades are released together can no "
-            "longer change: its essays may already be graded."
+            "Once the session has ended or one of its essays is graded, whether its grades "
+            "are released together can no longer change."
         ),
         "not_editable": _("This session is %(status)s and can no longer be changed."),
         "bad_transition": _("A %(status)s session cannot be %(action)s."),

@@ -43,6 +43,21 @@ SessionPanelProvider = Callable[[object, object, object], SessionPanel | None]
 _panel_providers: list[SessionPanelProvider] = []
 
 
+# session -> whether any of its essays has been graded (essays registers it): from then on,
+# whether its grades are released together can no longer change.
+SessionCheck = Callable[[object], bool]
+_graded_checks: list[SessionCheck] = []
+
+
+def register_graded_check(check: SessionCheck) -> None:
+    if check not in _graded_checks:
+        _graded_checks.append(check)
+
+
+def has_grades(session) -> bool:
+    return any(check(session) for check in _graded_checks)
+
+
 def register_member_panel(provider: SessionPanelProvider) -> None:
     if provider not in _panel_providers:
         _panel_providers.append(provider)

@@ -16,7 +16,7 @@ from members import permissions, records, uploads
 from members.models import Membership, Organization, User
 from members.services import record_audit
 from members.text import nfc
-from study import notifications
+from study import extensions, notifications
 from study.errors import StudyError
 from study.models import (
     MAX_GRADING_CRITERIA,
@@ -323,10 +323,12 @@ def update_session(actor: User, *, session: StudySession, spec: SessionSpec) -> 
     if not session.is_editable:
         raise StudyError("not_editable", status=session.get_status_display().lower())
     segments = _validate(actor, spec)
-    # Once it has ended its essays may be graded: hiding or showing grades given would then
-    # show some without telling their authors, or hide grades already told.
+    # Once it has ended its essays may be graded, and once one is, hiding or showing grades
+    # given would show some without telling their authors, or hide grades already told.
     released_together_changed = spec.grades_released_together != session.grades_released_together
-    if released_together_changed and session.ends_at <= timezone.now():
+    if released_together_changed and (
+        session.ends_at <= timezone.now() or extensions.has_grades(session)
+    ):
         raise StudyError("release_choice_fixed")
     before = _snapshot(session)
     for name, value in _fields(spec).items():

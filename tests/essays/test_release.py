@@ -10,6 +10,7 @@ import time_machine
 from django.conf import settings
 from django.db import connection, connections, transaction
 from django.urls import reverse
+from django.utils import timezone
 
 from essays import queries, services
 from essays.errors import EssayError
@@ -417,3 +418,24 @@ def test_a_graders_own_unreleased_grade_is_left_out_of_their_grade_list(
     assert (own[6], own[8], own[9], own[10]) == ("Submitted", None, None, None)
     assert (other[8], other[9]) == ("Basic pass", COMMENT)  # the members they grade: as given
     assert [r[6] for r in rows if r[0] in ("Fail", "Basic pass")] == [1, 0]
+
+
+def test_the_release_choice_is_fixed_once_an_essay_is_graded_even_before_the_end(
+    org_tree, secretary, together, graded, spec_for
+):
+    from study.errors import StudyError
+
+    # The end still ahead (or moved back there by an edit): a grade given decides it.
+    assert together.ends_at > timezone.now()
+    spec = spec_for(
+        org_tree.cell_a1a,
+        essay_required=True,
+        essay_deadline=at(20, 17),
+        grades_released_together=False,
+    )
+    with pytest.raises(StudyError) as refused:
+        study_services.update_session(secretary, session=together, spec=spec)
+
+    together.refresh_from_db()
+    assert refused.value.code == "release_choice_fixed"
+    assert together.grades_released_together is True
