@@ -22,6 +22,12 @@ CHROMIUM_ARGS = [
     "--no-first-run",
 ]
 PHONE = {"width": 360, "height": 740}
+# Every page of a logged-in user registers the service worker (static/js/sw.js). A request of a
+# page it controls that it leaves to the network is seen by no Playwright route, the page's or
+# the context's: a test that fails requests by a route, and is not about the worker, opens its
+# context with service_workers=NOT_WITH_ROUTES, or its routes miss whenever the worker wins
+# the race to control the page.
+NOT_WITH_ROUTES = "block"
 
 
 # Module scope: Playwright's sync API keeps an event loop running in this thread, which must be

@@ -8,7 +8,7 @@ from essays.models import Essay
 from members.models import Organization
 from study import services as study_services
 from study.services import SegmentSpec, SessionSpec
-from tests.e2e.conftest import PHONE
+from tests.e2e.conftest import NOT_WITH_ROUTES, PHONE
 from tests.essays.corpus import INDEPENDENT, ORIGINAL, PLAN
 from tests.factories import PASSWORD, MembershipFactory, RoleAssignmentFactory, UserFactory
 
@@ -239,7 +239,11 @@ def test_a_stale_second_tab_shows_both_copies_and_keeps_the_members_choice(
 
 def test_text_typed_offline_comes_back_on_reload_and_is_saved(browser, live_server, ended_session):
     context = browser.new_context(
-        base_url=live_server.url, viewport=PHONE, is_mobile=True, has_touch=True
+        base_url=live_server.url,
+        viewport=PHONE,
+        is_mobile=True,
+        has_touch=True,
+        service_workers=NOT_WITH_ROUTES,
     )
     page = context.new_page()
     log_in(page, "06.100002")

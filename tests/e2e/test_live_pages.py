@@ -20,6 +20,7 @@ from playwright.sync_api import expect
 from members.models import Organization, Role
 from study import services as study_services
 from study.services import SegmentSpec, SessionSpec
+from tests.e2e.conftest import NOT_WITH_ROUTES
 from tests.factories import (
     PASSWORD,
     MembershipFactory,
@@ -116,7 +117,9 @@ def eventually(page, condition, seconds: float = 10) -> None:
 
 
 def desk(browser, base_url):
-    context = browser.new_context(base_url=base_url, viewport={"width": 1280, "height": 800})
+    context = browser.new_context(
+        base_url=base_url, viewport={"width": 1280, "height": 800}, service_workers=NOT_WITH_ROUTES
+    )
     context.set_default_timeout(10_000)
     return context
 
