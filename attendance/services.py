@@ -2,8 +2,10 @@
 
 import contextlib
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import partial
 
 from asgiref.sync import async_to_sync
 from channels.layers import get_channel_layer
@@ -661,38 +663,52 @@ def _phone_scan(actor: User, scan: QueuedScan, token: str, age: timedelta, devic
     scan.state = QueuedScan.State.PENDING
 
 
-def receive_phone_scans(
-    actor: User, *, scans: list[dict], now: datetime | None = None, device: str = ""
+def _receive(
+    actor: User,
+    scans: list[dict],
+    now: datetime,
+    new_scan: Callable[..., QueuedScan],
+    judge: Callable[[QueuedScan, dict, timedelta], None],
 ) -> list[QueuedAnswer]:
-    """Scans a member's phone kept while it had no network (its service worker), each
-    `{client_id, token, scanned_at, sent_at}` as QueuedScanForm cleans it. Each is applied
-    once: recorded at its scan time if it arrived within QUEUED_ON_TIME, else kept waiting for
-    the secretary's confirmation, or refused with its reason (kept too, for the sheet and the
-    member's page). A client id that arrived before answers what it came to then."""
-    now = now or timezone.now()
+    """Apply each queued scan once: a client id that arrived before answers what it came to
+    then; a new one is judged (`judge` fills in its state, check-in and reason, or raises the
+    refusal) and kept, refused or not, for the sheet and the sender's page."""
     answers = []
     for item in scans[:QUEUED_BATCH]:
         answer = _replay(item["client_id"], actor)
         if answer is None:
             age = _age(item["scanned_at"], item["sent_at"])
-            scan = QueuedScan(
+            scan = new_scan(
                 client_id=item["client_id"],
-                source=QueuedScan.Source.PHONE,
-                user=actor,
                 sent_by=actor,
                 scanned_at=_scanned_at(now, age),
                 received_at=now,
-                device=device[:64],
             )
             try:
-                if item.get("user") not in (None, actor.pk):
-                    raise AttendanceError("queued_other_member")
-                _phone_scan(actor, scan, item["token"], age, device)
+                judge(scan, item, age)
             except AttendanceError as error:
                 scan.state, scan.reason = QueuedScan.State.REFUSED, error.message
+                scan.check_in = None
             answer = _keep(scan, actor)
         answers.append(answer)
     return answers
+
+
+def receive_phone_scans(
+    actor: User, *, scans: list[dict], now: datetime | None = None, device: str = ""
+) -> list[QueuedAnswer]:
+    """Scans a member's phone kept while it had no network (its service worker), each
+    `{client_id, token, scanned_at, sent_at}` as QueuedScanForm cleans it: recorded at its
+    scan time if it arrived within QUEUED_ON_TIME, else kept waiting for the secretary's
+    confirmation, or refused with its reason."""
+
+    def judge(scan: QueuedScan, item: dict, age: timedelta) -> None:
+        if item.get("user") not in (None, actor.pk):
+            raise AttendanceError("queued_other_member")
+        _phone_scan(actor, scan, item["token"], age, device)
+
+    new_scan = partial(QueuedScan, source=QueuedScan.Source.PHONE, user=actor, device=device[:64])
+    return _receive(actor, scans, now or timezone.now(), new_scan, judge)
 
 
 def receive_door_scans(
@@ -700,40 +716,23 @@ def receive_door_scans(
 ) -> list[QueuedAnswer]:
     """Scans the door scanner queued while it had no network, each `{client_id, code,
     scanned_at, sent_at}`: recorded at their scan time as the secretary made them (no
-    confirmation: the secretary saw the member), or refused with the reason the page shows.
-    Each is applied once, whatever the retries."""
-    now = now or timezone.now()
+    confirmation: the secretary saw the member), or refused with the reason the page shows."""
     segment = Segment.objects.select_related("session").get(pk=segment.pk)
     bound = timedelta(seconds=settings.HOCTAP_DOOR_QUEUE_BOUND_SECONDS)
-    answers = []
-    for item in scans[:QUEUED_BATCH]:
-        answer = _replay(item["client_id"], actor)
-        if answer is None:
-            age = _age(item["scanned_at"], item["sent_at"])
-            scan = QueuedScan(
-                client_id=item["client_id"],
-                source=QueuedScan.Source.DOOR,
-                sent_by=actor,
-                segment=segment,
-                scanned_at=_scanned_at(now, age),
-                received_at=now,
-            )
-            try:
-                with transaction.atomic():
-                    _judge_age(age, bound, late="door_queued_too_late")
-                    member, participant = _door_member(actor, segment, item["code"])
-                    scan.user, scan.participant = member, participant
-                    if participant is None:
-                        raise DoorError("card_not_expected", member=member)
-                    result = _door_record(actor, member, segment, scan.scanned_at)
-                    scan.state, scan.check_in = QueuedScan.State.RECORDED, result.check_in
-                    scan.reason = "" if result.created else _already(result.check_in)
-            except AttendanceError as error:
-                scan.state, scan.reason = QueuedScan.State.REFUSED, error.message
-                scan.check_in = None
-            answer = _keep(scan, actor)
-        answers.append(answer)
-    return answers
+
+    @transaction.atomic
+    def judge(scan: QueuedScan, item: dict, age: timedelta) -> None:
+        _judge_age(age, bound, late="door_queued_too_late")
+        member, participant = _door_member(actor, segment, item["code"])
+        scan.user, scan.participant = member, participant
+        if participant is None:
+            raise DoorError("card_not_expected", member=member)
+        result = _door_record(actor, member, segment, scan.scanned_at)
+        scan.state, scan.check_in = QueuedScan.State.RECORDED, result.check_in
+        scan.reason = "" if result.created else _already(result.check_in)
+
+    new_scan = partial(QueuedScan, source=QueuedScan.Source.DOOR, segment=segment)
+    return _receive(actor, scans, now or timezone.now(), new_scan, judge)
 
 
 @transaction.atomic
