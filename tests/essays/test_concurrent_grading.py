@@ -1,12 +1,8 @@
 """Two graders, one essay (issue 15, point 4): the second to save is told the essay was just
 graded by the other, with that grade, and nothing of theirs is laid over it silently."""
 
-import threading
-import time
-
 import pytest
 from django.conf import settings
-from django.db import connection, connections, transaction
 from django.urls import reverse
 
 from essays import services
@@ -14,6 +10,7 @@ from essays.errors import GradeConflictError
 from essays.models import Essay, Grade
 from members.models import Role
 from tests.essays.corpus import ORIGINAL
+from tests.races import in_turn, needs_postgres
 
 ALL_MET = ["met", "met", "met"]
 NONE_MET = ["not_met", "not_met", "not_met"]
@@ -113,67 +110,24 @@ def test_the_second_graders_page_says_who_graded_and_keeps_their_choices(
     ]
 
 
-def _waiting_on_a_lock() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0]
-
-
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="races need a real server")
+@needs_postgres
 def test_two_graders_saving_at_the_same_time_the_second_waits_and_is_refused(
     secretary, deputy, member, session, write
 ):
     essay = write(member, session, ORIGINAL)
     opened_at = essay.revision
-    first_holds_the_essay = threading.Event()
-    first_may_commit = threading.Event()
-    outcomes: dict[str, object] = {}
+    outcomes = in_turn(  # the second waits on the essay's row lock
+        lambda: services.grade_essay(
+            secretary, essay=essay, level="pass", marks=ALL_MET, version=opened_at
+        ),
+        lambda: services.grade_essay(
+            deputy, essay=essay, level="fail", marks=NONE_MET, version=opened_at
+        ),
+    )
 
-    def first():
-        try:
-            with transaction.atomic():
-                services.grade_essay(
-                    secretary, essay=essay, level="pass", marks=ALL_MET, version=opened_at
-                )
-                first_holds_the_essay.set()
-                first_may_commit.wait(10)
-            outcomes["first"] = "graded"
-        except Exception as error:
-            outcomes["first"] = error
-        finally:
-            first_holds_the_essay.set()
-            connections.close_all()
-
-    def second():
-        first_holds_the_essay.wait(10)
-        try:
-            services.grade_essay(
-                deputy, essay=essay, level="fail", marks=NONE_MET, version=opened_at
-            )
-            outcomes["second"] = "graded"
-        except Exception as error:
-            outcomes["second"] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    # The second transaction really overlaps the first: it waits on the essay's row lock.
-    deadline = time.monotonic() + 10
-    while _waiting_on_a_lock() == 0 and time.monotonic() < deadline:
-        first_may_commit.wait(0.02)
-    blocked = _waiting_on_a_lock()
-    first_may_commit.set()
-    for thread in threads:
-        thread.join()
-
-    assert blocked == 1
-    assert outcomes["first"] == "graded"
+    assert outcomes["blocked"] == 1
+    assert outcomes["first"] == "done"
     assert isinstance(outcomes["second"], GradeConflictError)
     assert outcomes["second"].code == "graded_meanwhile"
     assert outcomes["second"].grade.grader == secretary

@@ -3,12 +3,10 @@ independent essays; a template passage dismissed for the session lowers every sc
 on it, and restoring it brings them back."""
 
 import itertools
-import threading
 import time
 from datetime import date
 
 import pytest
-from django.db import connection, connections, transaction
 from django.urls import reverse
 
 from essays import passages, similarity
@@ -17,6 +15,7 @@ from essays.models import DismissedPassage, Essay, Match
 from members.models import AuditEntry, Role
 from study import services as study_services
 from tests.essays.corpus import COPY, DOCUMENT, INDEPENDENT, ORIGINAL
+from tests.races import in_turn, needs_postgres
 
 
 def joined(sections: dict) -> str:
@@ -325,17 +324,8 @@ def test_all_pairs_at_once_flag_what_one_essay_at_a_time_flags():
     assert [k for _score, k in together[0]][:1] == [1]
 
 
-def _waiting_on_a_lock() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0]
-
-
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="races need a real server")
+@needs_postgres
 def test_two_graders_dismissing_at_once_leave_the_scores_of_both(
     org_tree, holder_of, secretary, session, cell_essays
 ):
@@ -345,45 +335,12 @@ def test_two_graders_dismissing_at_once_leave_the_scores_of_both(
     panel = passages.panel(Essay.objects.get(pk=cell_essays[0].pk))
     template = template_passage(cell_essays[0])
     closing = next(p for c in panel.comparisons for p in c.passages if "Trên đây" in p.mine.text)
-    first_holds = threading.Event()
-    first_may_commit = threading.Event()
-    errors = []
+    outcomes = in_turn(
+        lambda: passages.dismiss_passage(secretary, essay=cell_essays[0], folded=template.folded),
+        lambda: passages.dismiss_passage(deputy, essay=cell_essays[0], folded=closing.folded),
+    )
 
-    def first():
-        try:
-            with transaction.atomic():
-                passages.dismiss_passage(secretary, essay=cell_essays[0], folded=template.folded)
-                first_holds.set()
-                first_may_commit.wait(10)
-        except Exception as error:
-            errors.append(error)
-        finally:
-            first_holds.set()
-            connections.close_all()
-
-    def second():
-        first_holds.wait(10)
-        try:
-            passages.dismiss_passage(deputy, essay=cell_essays[0], folded=closing.folded)
-        except Exception as error:
-            errors.append(error)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=first), threading.Thread(target=second)]
-    for thread in threads:
-        thread.start()
-    # The second really overlaps the first: it waits for the session's lock.
-    deadline = time.monotonic() + 10
-    while _waiting_on_a_lock() == 0 and time.monotonic() < deadline:
-        first_may_commit.wait(0.02)
-    blocked = _waiting_on_a_lock()
-    first_may_commit.set()
-    for thread in threads:
-        thread.join()
-
-    assert blocked == 1
-    assert errors == []
+    assert outcomes == {"first": "done", "second": "done", "blocked": 1}  # waited for the lock
     assert DismissedPassage.objects.filter(restored_at__isnull=True).count() == 2
     stored = scores(session)
     passages.rescore_session(session)  # what the scores are with both dismissed

@@ -2,13 +2,9 @@
 grades its members see nothing of them (pages, notices, e-mail), while the board's figures
 count them as given; on release each member graded is told once."""
 
-import threading
-import time
-
 import pytest
 import time_machine
 from django.conf import settings
-from django.db import connection, connections, transaction
 from django.urls import reverse
 from django.utils import timezone
 
@@ -22,6 +18,7 @@ from study import services as study_services
 from study.models import Participant
 from tests.essays.conftest import AFTER
 from tests.essays.corpus import INDEPENDENT, ORIGINAL
+from tests.races import in_turn, needs_postgres
 from tests.times import at
 
 pytestmark = pytest.mark.django_db
@@ -224,59 +221,8 @@ def _once_key(page: str, action: str) -> str:
     return form[start : start + 32]
 
 
-def _waiting_on_a_lock() -> int:
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT count(*) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND wait_event_type = 'Lock'"
-        )
-        return cursor.fetchone()[0]
-
-
-def _in_turn(first, second):
-    """Run `first` in a transaction held open until `second`, started meanwhile in another
-    thread, waits on a lock; then let the first commit. Returns each one's outcome."""
-    holds, may_commit = threading.Event(), threading.Event()
-    outcomes: dict[str, object] = {}
-
-    def run_first():
-        try:
-            with transaction.atomic():
-                first()
-                holds.set()
-                may_commit.wait(10)
-            outcomes["first"] = "done"
-        except Exception as error:
-            outcomes["first"] = error
-        finally:
-            holds.set()
-            connections.close_all()
-
-    def run_second():
-        holds.wait(10)
-        try:
-            second()
-            outcomes["second"] = "done"
-        except Exception as error:
-            outcomes["second"] = error
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=run_first), threading.Thread(target=run_second)]
-    for thread in threads:
-        thread.start()
-    deadline = time.monotonic() + 10
-    while _waiting_on_a_lock() == 0 and time.monotonic() < deadline:
-        may_commit.wait(0.02)
-    outcomes["blocked"] = _waiting_on_a_lock()
-    may_commit.set()
-    for thread in threads:
-        thread.join()
-    return outcomes
-
-
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="races need a real server")
+@needs_postgres
 @pytest.mark.parametrize(
     "grade_first", [True, False], ids=["grade-then-release", "release-then-grade"]
 )
@@ -291,7 +237,7 @@ def test_a_grade_saved_while_the_cell_is_released_is_told_once(
     def release():
         services.release_grades(secretary, session=together, organization=org_tree.cell_a1a)
 
-    outcomes = _in_turn(grade, release) if grade_first else _in_turn(release, grade)
+    outcomes = in_turn(grade, release) if grade_first else in_turn(release, grade)
 
     assert outcomes["blocked"] == 1
     assert (outcomes["first"], outcomes["second"]) == ("done", "done")
@@ -299,7 +245,7 @@ def test_a_grade_saved_while_the_cell_is_released_is_told_once(
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="races need a real server")
+@needs_postgres
 def test_two_releases_at_once_tell_each_member_once(org_tree, secretary, member, together, write):
     services.grade_essay(
         secretary, essay=write(member, together, ORIGINAL), level="pass", marks=["met"] * 3
@@ -308,7 +254,7 @@ def test_two_releases_at_once_tell_each_member_once(org_tree, secretary, member,
     def release():
         services.release_grades(secretary, session=together, organization=org_tree.cell_a1a)
 
-    outcomes = _in_turn(release, release)
+    outcomes = in_turn(release, release)
 
     assert outcomes["blocked"] == 1
     assert outcomes["first"] == "done"
