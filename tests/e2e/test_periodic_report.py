@@ -164,7 +164,7 @@ def test_the_board_prints_the_quarterly_report_on_a4_and_its_xlsx_holds_the_same
     lines = [list(line) for line in sheet.iter_rows(values_only=True)]
     cells = {str(c).strip() for line in lines for c in line if c is not None}
     for text in heading.values():
-        assert " ".join(text.split()) in {" ".join(c.split()) for c in cells}, text
+        assert counted(text) in {counted(c) for c in cells}, text
     blocks = []
     start = 0
     for _block in comparisons:
@@ -188,3 +188,9 @@ def test_the_board_prints_the_quarterly_report_on_a4_and_its_xlsx_holds_the_same
             values += [number(current), number(change)]
         on_page.append(values)
     assert [line[: len(on_page[0])] for line in in_file] == on_page
+
+
+def counted(text: str) -> str:
+    """The text with its spaces made single and the minute it was counted at left out: the page
+    and the file are each counted when asked for, a minute may turn between the two."""
+    return re.sub(r"\d\d:\d\d \d\d/\d\d/\d{4}", "(counted at)", " ".join(text.split()))
