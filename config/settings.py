@@ -254,7 +254,13 @@ CELERY_BEAT_SCHEDULE = {
 # --- Authentication (django-allauth) --------------------------------------------------------
 
 AUTH_USER_MODEL = "members.User"
-AUTHENTICATION_BACKENDS = ["allauth.account.auth_backends.AuthenticationBackend"]
+# members.backends first: every login is made by it, and it loads the user of each request.
+# allauth's own stays after it for the logins made before it came (their sessions name it);
+# it is never asked to check a password (members.backends says the final word).
+AUTHENTICATION_BACKENDS = [
+    "members.backends.AuthenticationBackend",
+    "allauth.account.auth_backends.AuthenticationBackend",
+]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",

@@ -17,7 +17,6 @@ from typing import Any
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, Model, OuterRef, Q, QuerySet
 from django.http import Http404
@@ -335,34 +334,37 @@ def may_reset_accounts(actor: User, accounts: Iterable[User]) -> dict[int, bool]
     return allowed
 
 
+# The attribute of a user loaded with holds_role_above_cell_expression() (members.backends).
+LOADED_WITH_ROLE_ABOVE_CELL = "holds_role_above_cell"
+
+
+def _roles_above_cell() -> QuerySet:
+    return RoleAssignment.objects.exclude(organization__kind__in=Organization.CELL_KINDS)
+
+
+def holds_role_above_cell_expression() -> Exists:
+    """Whether the user of the row holds any role on an organisation that is not a cell: the
+    user of each request is loaded with it (members.backends)."""
+    return Exists(_roles_above_cell().filter(user=OuterRef("pk")))
+
+
 def holds_role_above_cell(user: User) -> bool:
     """True when the user holds any role on an organisation that is not a cell."""
     if not user.is_authenticated:
         return False
-    return user.role_assignments.exclude(organization__kind__in=Organization.CELL_KINDS).exists()
-
-
-def _officer_cache_key(user_id: int) -> str:
-    return f"hoctap:officer:{user_id}"
+    known = getattr(user, LOADED_WITH_ROLE_ABOVE_CELL, None)
+    if known is not None:
+        return known
+    return _roles_above_cell().filter(user=user).exists()
 
 
 def is_officer(user: User) -> bool:
     """Staff, superusers and holders of a role above cell level: their sessions are guarded
-    more closely (two-factor, idle timeout). Cached; a role change clears the cache."""
+    more closely (two-factor, idle timeout). Read afresh on every request, with the user
+    (members.backends), so a role granted or taken away counts at once."""
     if not user.is_authenticated:
         return False
-    if user.is_staff or user.is_superuser:
-        return True
-    key = _officer_cache_key(user.pk)
-    cached = cache.get(key)
-    if cached is None:
-        cached = holds_role_above_cell(user)
-        cache.set(key, cached, 3600)
-    return cached
-
-
-def forget_officer_status(user_id: int) -> None:
-    cache.delete(_officer_cache_key(user_id))
+    return user.is_staff or user.is_superuser or holds_role_above_cell(user)
 
 
 # --- Views ------------------------------------------------------------------------------------

@@ -9,7 +9,7 @@ from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
 from django.urls import reverse
 from django.utils import timezone
 
-from members.models import Role, User
+from members.models import Organization, Role, User
 from tests.factories import PASSWORD, RoleAssignmentFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -156,6 +156,68 @@ def test_a_role_granted_during_an_open_session_asks_for_totp_at_once(
 
     assert before.status_code == 200
     assert after.status_code == 302 and after["Location"] == reverse("mfa_activate_totp")
+
+
+def test_a_cell_made_a_committee_by_a_bulk_update_asks_its_secretary_for_totp_at_once(
+    client, settings, org_tree, secretary_of
+):
+    """No signal fires for a queryset update: the officer's status is read with the user."""
+    settings.HOCTAP_REQUIRE_2FA_ABOVE_CELL = True
+    secretary = secretary_of(org_tree.cell_a1a)
+    client.force_login(secretary)
+    before = client.get(reverse("home"))
+
+    Organization.objects.filter(pk=org_tree.cell_a1a.pk).update(
+        kind=Organization.Kind.SUB_COMMITTEE
+    )
+    after = client.get(reverse("home"))
+
+    assert before.status_code == 200
+    assert after.status_code == 302 and after["Location"] == reverse("mfa_activate_totp")
+
+
+def test_a_role_taken_away_lets_the_member_in_without_totp_at_once(
+    client, settings, org_tree, holder_of
+):
+    settings.HOCTAP_REQUIRE_2FA_ABOVE_CELL = True
+    officer = holder_of(Role.PROPAGANDA_OFFICER, org_tree.upper_a)
+    client.force_login(officer)
+    assert client.get(reverse("home")).status_code == 302
+
+    officer.role_assignments.all().delete()
+
+    assert client.get(reverse("home")).status_code == 200
+
+
+def test_a_login_made_before_the_backend_changed_still_loads_its_user(
+    client, settings, org_tree, holder_of
+):
+    """Sessions written by allauth's own backend name it: they keep their user, and an
+    officer among them is still guarded."""
+    settings.HOCTAP_REQUIRE_2FA_ABOVE_CELL = True
+    officer = holder_of(Role.PROPAGANDA_OFFICER, org_tree.upper_a)
+    client.force_login(officer, backend="allauth.account.auth_backends.AuthenticationBackend")
+
+    response = client.get(reverse("home"))
+
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_activate_totp")
+    assert client.session["_auth_user_id"] == str(officer.pk)
+
+
+def test_a_wrong_password_is_hashed_once(client, org_tree, member_of, monkeypatch):
+    member = member_of(org_tree.cell_a1a)
+    checked = []
+    original = User.check_password
+    monkeypatch.setattr(
+        User, "check_password", lambda user, raw: checked.append(raw) or original(user, raw)
+    )
+
+    refused = _login(client, member.party_card_number, "sai-mat-khau")
+    accepted = _login(client, member.party_card_number, PASSWORD)
+
+    assert refused.status_code == 200 and accepted.status_code == 302
+    assert checked == ["sai-mat-khau", PASSWORD]
+    assert client.session["_auth_user_backend"] == "members.backends.AuthenticationBackend"
 
 
 def test_an_officer_with_totp_passes(client, settings, org_tree, holder_of):
