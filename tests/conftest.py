@@ -55,7 +55,10 @@ def _fresh_cache():
     # allauth's rate limits live in the cache; one test's failed logins must not leak into the next.
     from django.core.cache import cache
 
+    from attendance import services
+
     cache.clear()
+    services._announced_here.clear()  # the same in process: ids come back in the next test
     yield
     cache.clear()
 

@@ -21,6 +21,10 @@
   var POLL_EVERY = 10000;   // while the socket is away
   var CHECK_EVERY = 60000;  // while it is live, in case a push was lost
   var RETRY_MAX = 30000;
+  // The server pushes at most one message a second per segment (attendance.services._announce):
+  // what is recorded in the second after a push is told by the next one, or at the end of a
+  // burst by none. One more fetch this long after the last push shows it.
+  var SETTLE_AFTER = 1500;
 
   function format(pattern, name, value) {
     return pattern.replace("{" + name + "}", value);
@@ -40,6 +44,7 @@
     var lastFresh = Date.now();
     var trusted = false;  // live, and the figures caught up: they are current until it drops
     var poller = null;
+    var settle = null;
     var stopped = false;  // no socket is opened again
 
     function show() {
@@ -125,6 +130,8 @@
         var data = null;
         try { data = JSON.parse(event.data); } catch (error) { return; }
         if (options.onMessage) { options.onMessage(data, refresh); } else { refresh(); }
+        clearTimeout(settle);
+        settle = setTimeout(refresh, SETTLE_AFTER);
       };
       socket.onclose = function (event) {
         sockets.splice(sockets.indexOf(socket), 1);

@@ -20,7 +20,7 @@ from playwright.sync_api import expect
 from members.models import Organization, Role
 from study import services as study_services
 from study.services import SegmentSpec, SessionSpec
-from tests.e2e.conftest import NOT_WITH_ROUTES
+from tests.e2e.conftest import NOT_WITH_ROUTES, outside_event_loop
 from tests.factories import (
     PASSWORD,
     MembershipFactory,
@@ -275,4 +275,43 @@ def test_the_projector_before_check_in_opens_says_when_then_shows_the_code_by_it
     expect(page.locator("#qr svg")).to_be_visible(timeout=15_000)
     expect(page.locator("#not-open")).to_be_hidden()
     expect(page.locator("#code")).to_have_text(re.compile(r"^\d{6}$"))
+    context.close()
+
+
+def test_a_check_in_in_the_second_after_a_push_reaches_the_live_board_with_no_other_push(
+    browser, asgi_server, bloc_session
+):
+    """One push a second per segment: the check-ins of a burst's last second are told by no
+    push, and the board fetches its figures once more after the last one."""
+    from django.core.cache import cache
+
+    from attendance import services as attendance_services
+    from attendance import tokens
+
+    session = bloc_session["session"]
+    segment = session.segments.get()
+    members = [p.user for p in session.participants.select_related("user")]
+    assert len(members) == 2
+    context = desk(browser, asgi_server)
+    page = context.new_page()
+    log_in(page, bloc_session["officer"].email)
+    page.goto(f"/attendance/sessions/{session.pk}/live/")
+    expect(page.locator("#live-status")).to_have_attribute("data-mode", "live")
+    arrived = page.locator("#board .stat b.arrived").first
+    expect(arrived).to_have_text("0/2")
+
+    def check_in(member):
+        """Whether a push of this segment was held back already (so this one is not pushed)."""
+        held = cache.get(f"announce:{segment.pk}") is not None
+        now = timezone.now()
+        token = tokens.make_token(segment.pk, None, "in", tokens.window_at(now))
+        attendance_services.check_in_with_token(member, token=token, scanned_at=now, now=now)
+        return held
+
+    assert not outside_event_loop(check_in, members[0])
+    expect(arrived).to_have_text("1/2")  # pushed, and fetched
+    quiet = outside_event_loop(check_in, members[1])
+
+    expect(arrived).to_have_text("2/2", timeout=5_000)
+    assert quiet  # the second came while the first push still held the segment: not pushed
     context.close()
