@@ -153,13 +153,14 @@ if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3" and env_bool(
         "max_size": int(os.environ.get("HOCTAP_DB_POOL_MAX", "10")),
     }
 if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3" and env_bool(
-    "HOCTAP_DB_PREPARE", False
+    "HOCTAP_DB_PREPARE", True
 ):
     # Parameters bound by the server, so a statement's text is the same every time and psycopg
     # prepares it on its second run on a connection: PostgreSQL stops planning the check-in's
-    # statement on every scan (`bench/run.py --server-env HOCTAP_DB_PREPARE=1` measures it).
-    # Not behind a pooler in transaction mode (PgBouncer before 1.21): it loses them.
-    DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
+    # statement on every scan (bench/results/2026-11-26-0943.md against -0939.md: 14.8 %
+    # of /healthz against 11.7 %, median of three runs). HOCTAP_DB_PREPARE=0 behind a pooler in
+    # transaction mode (PgBouncer before 1.21): it loses them.
+    DATABASES["default"].setdefault("OPTIONS", {})["server_side_binding"] = True
     DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 2
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
