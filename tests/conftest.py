@@ -58,7 +58,7 @@ def _fresh_cache():
     from attendance import services
 
     cache.clear()
-    services._announced_here.clear()  # the same in process: ids come back in the next test
+    services._held_until.clear()  # the same in process: ids come back in the next test
     yield
     cache.clear()
 
