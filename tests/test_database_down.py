@@ -104,13 +104,15 @@ def _database_options(**env) -> dict:
     return json.loads(run.stdout)
 
 
-def test_prepared_statements_are_asked_for_by_a_setting_on_postgresql_only(tmp_path):
+def test_postgresql_prepares_statements_unless_a_setting_says_not_to(tmp_path):
+    """On by default (a check-in costs less); HOCTAP_DB_PREPARE=0 behind a transaction pooler.
+    SQLite has nothing to prepare."""
     postgres = "postgres://hoctap:x@127.0.0.1:5432/hoctap"
 
-    plain = _database_options(DATABASE_URL=postgres)
-    prepared = _database_options(DATABASE_URL=postgres, HOCTAP_DB_PREPARE="1")
-    embedded = _database_options(HOCTAP_DB_PREPARE="1", HOCTAP_DATA_DIR=str(tmp_path))
+    default = _database_options(DATABASE_URL=postgres)
+    plain = _database_options(DATABASE_URL=postgres, HOCTAP_DB_PREPARE="0")
+    embedded = _database_options(HOCTAP_DATA_DIR=str(tmp_path))
 
+    assert default["server_side_binding"] is True and default["prepare_threshold"] == 2
     assert "server_side_binding" not in plain and "prepare_threshold" not in plain
-    assert prepared["server_side_binding"] is True and prepared["prepare_threshold"] == 2
     assert "server_side_binding" not in embedded

@@ -166,24 +166,3 @@ def test_every_message_has_its_vietnamese_translation():
 
     missing = [e.msgid for e in po if not e.obsolete and (not e.translated() or e.fuzzy)]
     assert missing == []
-
-
-@pytest.mark.parametrize(("setting", "prepared"), [(None, True), ("0", False), ("1", True)])
-def test_postgresql_prepares_statements_unless_told_not_to(setting, prepared):
-    """On by default (a check-in costs less); HOCTAP_DB_PREPARE=0 behind a transaction pooler."""
-    env = {**PRODUCTION_ENV, "SECRET_KEY": "x" * 50}
-    if setting is not None:
-        env["HOCTAP_DB_PREPARE"] = setting
-    shown = _run(
-        [
-            "-c",
-            "import django, os; os.environ['DJANGO_SETTINGS_MODULE'] = 'config.settings'; "
-            "django.setup(); from django.conf import settings; "
-            "o = settings.DATABASES['default']['OPTIONS']; "
-            "print(o.get('server_side_binding', False), o.get('prepare_threshold'))",
-        ],
-        env,
-    )
-
-    assert shown.returncode == 0, shown.stderr
-    assert shown.stdout.split() == (["True", "2"] if prepared else ["False", "None"])
