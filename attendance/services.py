@@ -186,6 +186,11 @@ def _read_scan(
     if now - scanned_at > HELD_SCAN_LIFETIME:
         raise AttendanceError("held_scan_expired")
     claim = tokens.read_token(token, at=scanned_at)
+    return (claim, *_named_by(claim))
+
+
+def _named_by(claim: tokens.QrClaim) -> tuple[Segment, ConnectionPoint | None]:
+    """The segment and connection point a token names (a point of another session: invalid)."""
     segment = Segment.objects.select_related("session").filter(pk=claim.segment_id).first()
     if segment is None:
         raise AttendanceError("qr_invalid")
@@ -196,7 +201,7 @@ def _read_scan(
         ).first()
         if point is None:
             raise AttendanceError("qr_invalid")
-    return claim, segment, point
+    return segment, point
 
 
 def check_in_with_token(
@@ -617,16 +622,7 @@ def _place(
     actor: User, scan: QueuedScan, claim: tokens.QrClaim
 ) -> tuple[Segment, ConnectionPoint | None]:
     """The segment and connection point a token names, with the member's place on its list."""
-    segment = Segment.objects.select_related("session").filter(pk=claim.segment_id).first()
-    if segment is None:
-        raise AttendanceError("qr_invalid")
-    point = None
-    if claim.point_id:
-        point = ConnectionPoint.objects.filter(
-            pk=claim.point_id, session_id=segment.session_id
-        ).first()
-        if point is None:
-            raise AttendanceError("qr_invalid")
+    segment, point = _named_by(claim)
     scan.segment, scan.point, scan.direction = segment, point, claim.direction
     scan.participant = (
         Participant.objects.current().filter(session_id=segment.session_id, user=actor).first()
